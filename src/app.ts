@@ -1,0 +1,201 @@
+// The composition root: connects the infrastructure, builds each module's
+// service with its dependencies, and composes the Express app and the
+// WebSocket routes. server.ts and worker.ts start processes from these
+// pieces; tests build the same pieces against their own database and prefix.
+import express, { Express, Request, Response, NextFunction } from 'express';
+import helmet from 'helmet';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import pinoHttp from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Connection } from 'mongoose';
+import type { Config } from './config';
+import { connectMongo, pingMongo } from './infra/mongo';
+import { createRedis, pingRedis, Redis } from './infra/redis';
+import { Bus } from './infra/bus';
+import { createQueue, QUEUE_NAMES, BullQueue } from './infra/queues';
+import { createMetrics, Metrics } from './infra/metrics';
+import { errorHandler, NotFoundError } from './infra/errors';
+import type { Logger } from './infra/logger';
+import { attachSockets } from './infra/sockets';
+import { ConversationsService } from './conversations/conversations.service';
+import { conversationsRoutes } from './conversations/conversations.routes';
+import { OperatorsService } from './operators/operators.service';
+import { operatorsRoutes } from './operators/operators.routes';
+import { authenticate } from './operators/auth';
+import { consoleSocket } from './operators/console.socket';
+import { HandoffService } from './handoff/handoff.service';
+import { handoffRoutes } from './handoff/handoff.routes';
+import { OutboundService, OutboundJob } from './outbound/outbound.service';
+import { loadKb } from './faq/kb';
+import { FaqService } from './faq/faq.service';
+import { Prompts } from './flows/prompts';
+import { loadFlows } from './flows/loader';
+import { FlowEngine } from './flows/engine';
+import { createBotRuntime, BotRuntime } from './bot/runtime';
+import { DirectLineTokens } from './channels/webchat/tokens';
+import { directLineRoutes } from './channels/webchat/directline.routes';
+import { directLineStream } from './channels/webchat/stream';
+
+export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export interface Infra {
+  config: Config;
+  logger: Logger;
+  conn: Connection;
+  redis: Redis;
+  bus: Bus;
+  outboundQueue: BullQueue<OutboundJob>;
+  close(): Promise<void>;
+}
+
+export interface Services {
+  conversations: ConversationsService;
+  operators: OperatorsService;
+  handoff: HandoffService;
+  outbound: OutboundService;
+  faq: FaqService;
+  prompts: Prompts;
+  engine: FlowEngine;
+  bot: BotRuntime;
+  tokens: DirectLineTokens;
+  metrics: Metrics;
+}
+
+export async function createInfra(config: Config, logger: Logger): Promise<Infra> {
+  const conn = await connectMongo(config.MONGODB_URI);
+  await conn.syncIndexes().catch((err: unknown) => logger.warn({ err }, 'index sync failed'));
+  const redis = createRedis(config.REDIS_URL);
+  const sub = createRedis(config.REDIS_URL);
+  const bus = new Bus(redis, sub, config.QUEUE_PREFIX, logger);
+  await bus.start();
+  const outboundQueue = createQueue<OutboundJob>(QUEUE_NAMES.outbound, config.REDIS_URL, config.QUEUE_PREFIX);
+  let closed = false;
+  return {
+    config,
+    logger,
+    conn,
+    redis,
+    bus,
+    outboundQueue,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await bus.close();
+      await outboundQueue.close().catch(() => undefined);
+      sub.disconnect();
+      await redis.quit().catch(() => undefined);
+      await conn.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Loads flows, prompts and the knowledge base; throws (naming file and line) when any is invalid. */
+export function loadContent(config: Config): { prompts: Prompts; faq: FaqService; flows: ReturnType<typeof loadFlows> } {
+  const prompts = Prompts.load(path.resolve(ROOT, config.PROMPTS_DIR));
+  const flows = loadFlows(path.resolve(ROOT, config.FLOWS_DIR), prompts);
+  const faq = new FaqService(loadKb(path.resolve(ROOT, config.FLOWS_DIR, 'faq', 'kb.yaml')), config.FAQ_MIN_CONFIDENCE);
+  return { prompts, faq, flows };
+}
+
+export function createServices(infra: Infra): Services {
+  const { config, conn, bus, logger } = infra;
+  const { prompts, faq, flows } = loadContent(config);
+  const conversations = new ConversationsService(conn, bus);
+  const operators = new OperatorsService(conn, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
+  const outbound = new OutboundService(infra.outboundQueue, conversations, config.OUTBOUND_ATTEMPTS);
+  const handoff: HandoffService = new HandoffService(conn, {
+    conversations,
+    bus,
+    notify: {
+      operatorJoined: async (c, name) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'operator_joined', { name }) })),
+      resolved: async (c) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'resolved') })),
+    },
+  });
+  const metrics = createMetrics(() => handoff.depthByQueue());
+  const engine = new FlowEngine(flows, prompts, faq, { company: config.COMPANY_NAME });
+  const bot = createBotRuntime(conn, outbound, { engine, conversations, handoff, prompts, metrics, logger, companyName: config.COMPANY_NAME });
+  const tokens = new DirectLineTokens(config.DIRECTLINE_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
+  return { conversations, operators, handoff, outbound, faq, prompts, engine, bot, tokens, metrics };
+}
+
+function routeLabel(req: Request): string {
+  const r = req.route as { path?: string } | undefined;
+  return r?.path ? `${req.baseUrl}${r.path}` : 'unmatched';
+}
+
+export function createApp(infra: Infra, s: Services): Express {
+  const { config, logger } = infra;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          connectSrc: ["'self'", 'ws:', 'wss:'],
+          fontSrc: ["'self'", 'data:'],
+          upgradeInsecureRequests: null,
+        },
+      },
+    }),
+  );
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : randomUUID()),
+      autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&]t=)[^&]+/, '$1[redacted]') }) },
+    }),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const end = s.metrics.httpDuration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: routeLabel(req), status: String(res.statusCode) }));
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
+  app.get('/readyz', async (_req, res) => {
+    const [mongo, redis] = await Promise.all([pingMongo(infra.conn), pingRedis(infra.redis)]);
+    res.status(mongo && redis ? 200 : 503).json({ mongo, redis });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
+  });
+
+  const json = express.json({ limit: config.BODY_LIMIT });
+  app.use('/v3/directline', json, directLineRoutes({ conversations: s.conversations, bot: s.bot, tokens: s.tokens, botName: config.COMPANY_NAME }));
+
+  const api = express.Router();
+  api.use(json);
+  api.use(operatorsRoutes(s.operators));
+  api.use(authenticate(s.operators));
+  api.use(handoffRoutes(s.handoff, s.operators));
+  api.use(conversationsRoutes({ conversations: s.conversations, handoff: s.handoff, outbound: s.outbound }));
+  app.use('/api', api);
+
+  // Web Chat's browser bundle is served from the installed package, by path.
+  const webchatBundle = path.join(ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js');
+  app.get('/vendor/webchat.js', (_req, res) => res.sendFile(webchatBundle, { maxAge: '1d' }));
+  app.use(express.static(path.join(ROOT, 'public'), { index: 'index.html', maxAge: config.isProduction ? '1h' : 0 }));
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+export function attachRealtime(server: Server, infra: Infra, s: Services) {
+  const { bus, logger, config } = infra;
+  return attachSockets(
+    server,
+    [
+      directLineStream({ conversations: s.conversations, bus, tokens: s.tokens, botName: config.COMPANY_NAME, logger }),
+      consoleSocket({ operators: s.operators, handoff: s.handoff, conversations: s.conversations, bus, logger }),
+    ],
+    logger,
+  );
+}

@@ -1,0 +1,46 @@
+// Puts the bot together: adapter, middleware in order, bot state in MongoDB,
+// and the one place a turn's errors are caught. Channels call `handle`.
+import { Activity, ConversationState } from 'botbuilder';
+import type { Connection } from 'mongoose';
+import { GatewayAdapter, Enqueuer } from './adapter';
+import { SwitchboardBot, BotDeps } from './bot';
+import { CONVERSATION as turnConversationKey, DUPLICATE, HandoffMiddleware, INBOUND, PersistenceMiddleware, TranscriptMiddleware, isCustomerMessage, turnConversation } from './middleware';
+import { MongoStorage } from './storage';
+import type { MessageDoc } from '../conversations/conversations.service';
+import { AppError } from '../infra/errors';
+
+export interface TurnOutcome {
+  replies: Partial<Activity>[];
+  inbound?: MessageDoc;
+  duplicate: boolean;
+}
+
+export interface BotRuntime {
+  adapter: GatewayAdapter;
+  handle(activity: Partial<Activity>): Promise<TurnOutcome>;
+}
+
+export function createBotRuntime(conn: Connection, outbound: Enqueuer, deps: Omit<BotDeps, 'conversationState'>): BotRuntime {
+  const conversationState = new ConversationState(new MongoStorage(conn));
+  const adapter = new GatewayAdapter(outbound);
+  adapter.use(new PersistenceMiddleware(deps.conversations));
+  adapter.use(new TranscriptMiddleware(deps.conversations));
+  adapter.use(new HandoffMiddleware());
+  adapter.onTurnError = async (ctx, err) => {
+    // Trusted errors (unknown conversation…) go back to the caller as they are.
+    if (err instanceof AppError && err.isTrusted) throw err;
+    deps.logger.error({ err, conversationId: ctx.activity.conversation?.id, channel: ctx.activity.channelId }, 'bot turn failed');
+    if (isCustomerMessage(ctx.activity) && ctx.turnState.get(turnConversationKey)) {
+      const lang = turnConversation(ctx).language;
+      await ctx.sendActivity({ type: 'message', text: deps.prompts.t(lang, 'turn_error') });
+    }
+  };
+  const bot = new SwitchboardBot({ ...deps, conversationState });
+  return {
+    adapter,
+    async handle(activity) {
+      const { replies, turnState } = await adapter.processActivity(activity, (ctx) => bot.run(ctx));
+      return { replies, inbound: turnState.get(INBOUND) as MessageDoc | undefined, duplicate: turnState.has(DUPLICATE) };
+    },
+  };
+}

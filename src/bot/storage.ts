@@ -1,0 +1,59 @@
+// botbuilder Storage on MongoDB/FerretDB with eTag concurrency: a write that
+// carries a stale eTag is rejected, exactly one of two racing writers wins.
+// State is kept as a JSON string so any key is allowed in it.
+import type { Storage, StoreItems } from 'botbuilder';
+import { Connection, Schema, Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+
+interface StateDoc {
+  _id: string;
+  state: string;
+  eTag: string;
+}
+
+const stateSchema = new Schema<StateDoc>(
+  { _id: { type: String, required: true }, state: { type: String, required: true }, eTag: { type: String, required: true } },
+  { timestamps: true, versionKey: false },
+);
+
+export class ETagConflictError extends Error {
+  constructor(key: string) {
+    super(`storage: eTag conflict on ${key}`);
+  }
+}
+
+export class MongoStorage implements Storage {
+  private readonly model: Model<StateDoc>;
+
+  constructor(conn: Connection) {
+    this.model = (conn.models.BotState as Model<StateDoc>) ?? conn.model<StateDoc>('BotState', stateSchema, 'botstate');
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    if (keys.length === 0) return {};
+    const docs = await this.model.find({ _id: { $in: keys } }).lean<StateDoc[]>();
+    const items: StoreItems = {};
+    for (const d of docs) items[d._id] = { ...(JSON.parse(d.state) as object), eTag: d.eTag };
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    await Promise.all(
+      Object.entries(changes).map(async ([key, item]) => {
+        const { eTag, ...rest } = (item ?? {}) as { eTag?: string };
+        const state = JSON.stringify(rest);
+        const next = randomUUID();
+        if (eTag && eTag !== '*') {
+          const r = await this.model.updateOne({ _id: key, eTag }, { $set: { state, eTag: next } });
+          if (r.matchedCount !== 1) throw new ETagConflictError(key);
+          return;
+        }
+        await this.model.updateOne({ _id: key }, { $set: { state, eTag: next } }, { upsert: true });
+      }),
+    );
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (keys.length) await this.model.deleteMany({ _id: { $in: keys } });
+  }
+}

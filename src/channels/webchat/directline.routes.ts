@@ -1,0 +1,137 @@
+// Bot Framework Direct Line 3.0, enough for Microsoft's Web Chat and the
+// botframework-directlinejs client: tokens, conversations, activities with
+// watermarks (polling) and the stream URL (WebSocket, see stream.ts).
+import { Router, Request } from 'express';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { BotRuntime } from '../../bot/runtime';
+import type { ConversationDoc, ConversationsService } from '../../conversations/conversations.service';
+import { ForbiddenError, NotFoundError, UnsupportedByChannelError } from '../../infra/errors';
+import { bearer, DirectLineCaller, DirectLineTokens } from './tokens';
+import { postedActivitySchema, toActivity as parseActivity } from './parse';
+import { BOT_ID, toActivity } from './render';
+
+export interface DirectLineDeps {
+  conversations: ConversationsService;
+  bot: BotRuntime;
+  tokens: DirectLineTokens;
+  botName: string;
+}
+
+const userSchema = z.object({ user: z.object({ id: z.string().min(1).max(200).regex(/^[\w.:@-]+$/), name: z.string().max(200).optional() }).optional() }).optional();
+
+export function streamUrl(req: Request, conversationId: string, token: string, watermark?: number): string {
+  const proto = req.protocol === 'https' ? 'wss' : 'ws';
+  const w = watermark !== undefined ? `&watermark=${watermark}` : '';
+  return `${proto}://${req.get('host')}/v3/directline/conversations/${conversationId}/stream?t=${encodeURIComponent(token)}${w}`;
+}
+
+export function parseWatermark(raw: unknown): number {
+  const n = typeof raw === 'string' ? Number.parseInt(raw, 10) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : 0;
+}
+
+export function directLineRoutes(deps: DirectLineDeps): Router {
+  const { conversations, bot, tokens, botName } = deps;
+  const r = Router();
+
+  const caller = (req: Request): DirectLineCaller => {
+    const b = bearer(req.headers.authorization);
+    return tokens.isSecret(b) ? { kind: 'secret' } : { kind: 'token', ...tokens.verify(b) };
+  };
+
+  /** The conversation the caller may use: a token only opens its own. */
+  const conversationFor = async (req: Request): Promise<{ conversation: ConversationDoc; userId: string }> => {
+    const c = caller(req);
+    const id = String(req.params.id);
+    if (c.kind === 'token' && c.conversationId !== id) throw new ForbiddenError('token is for another conversation');
+    const conversation = await conversations.find(id);
+    if (!conversation || conversation.channel !== 'webchat') throw new NotFoundError('conversation not found');
+    return { conversation, userId: c.kind === 'token' ? c.userId : conversation.address };
+  };
+
+  const startConversation = async (userId: string, name = ''): Promise<ConversationDoc> => {
+    const customer = await conversations.findOrCreateCustomer({ kind: 'web', value: userId }, name);
+    return conversations.open({ customerId: customer._id, channel: 'webchat', address: userId, language: customer.language });
+  };
+
+  const greet = async (conversation: ConversationDoc, userId: string, locale?: string) => {
+    await bot.handle({
+      type: 'conversationUpdate',
+      channelId: 'webchat',
+      locale,
+      conversation: { id: String(conversation._id), isGroup: false, conversationType: 'personal', name: '' },
+      from: { id: userId, name: '', role: 'user' },
+      recipient: { id: BOT_ID, name: botName, role: 'bot' },
+      membersAdded: [{ id: userId, name: '' }],
+    });
+  };
+
+  r.post('/tokens/generate', async (req, res) => {
+    if (caller(req).kind !== 'secret') throw new ForbiddenError('tokens are generated with the site secret');
+    const body = userSchema.parse(req.body && Object.keys(req.body).length ? req.body : undefined);
+    const userId = body?.user?.id ?? `dl_${randomBytes(8).toString('hex')}`;
+    const conversation = await startConversation(userId, body?.user?.name);
+    const conversationId = String(conversation._id);
+    res.json({ conversationId, token: tokens.issue({ conversationId, userId }), expires_in: tokens.ttlSeconds });
+  });
+
+  r.post('/tokens/refresh', async (req, res) => {
+    const c = caller(req);
+    if (c.kind !== 'token') throw new ForbiddenError('refresh takes a conversation token');
+    res.json({ conversationId: c.conversationId, token: tokens.issue(c), expires_in: tokens.ttlSeconds });
+  });
+
+  r.post('/conversations', async (req, res) => {
+    const c = caller(req);
+    let conversation: ConversationDoc;
+    let userId: string;
+    if (c.kind === 'token') {
+      const found = await conversations.find(c.conversationId);
+      if (!found) throw new NotFoundError('conversation not found');
+      conversation = found;
+      userId = c.userId;
+    } else {
+      userId = `dl_${randomBytes(8).toString('hex')}`;
+      conversation = await startConversation(userId);
+    }
+    const conversationId = String(conversation._id);
+    const token = tokens.issue({ conversationId, userId });
+    await greet(conversation, userId, typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'].slice(0, 2) : undefined);
+    res.status(201).json({ conversationId, token, expires_in: tokens.ttlSeconds, streamUrl: streamUrl(req, conversationId, token) });
+  });
+
+  r.get('/conversations/:id', async (req, res) => {
+    const { conversation, userId } = await conversationFor(req);
+    const conversationId = String(conversation._id);
+    const token = tokens.issue({ conversationId, userId });
+    const w = req.query.watermark !== undefined ? parseWatermark(req.query.watermark) : undefined;
+    res.json({ conversationId, token, expires_in: tokens.ttlSeconds, streamUrl: streamUrl(req, conversationId, token, w) });
+  });
+
+  r.post('/conversations/:id/activities', async (req, res) => {
+    const { conversation } = await conversationFor(req);
+    const posted = postedActivitySchema.parse(req.body);
+    if (posted.type !== 'message') {
+      // Typing indicators and client events are acknowledged, not stored.
+      res.json({ id: `${conversation._id}:${posted.type}:${Date.now()}` });
+      return;
+    }
+    const outcome = await bot.handle(parseActivity(posted, String(conversation._id)));
+    res.json({ id: String(outcome.inbound?._id ?? '') });
+  });
+
+  r.get('/conversations/:id/activities', async (req, res) => {
+    const { conversation } = await conversationFor(req);
+    const { messages, watermark } = await conversations.listSince(conversation._id, parseWatermark(req.query.watermark));
+    const conversationId = String(conversation._id);
+    res.json({ activities: messages.map((m) => toActivity(m, conversationId, botName)), watermark: String(watermark) });
+  });
+
+  r.post('/conversations/:id/upload', async (req) => {
+    await conversationFor(req);
+    throw new UnsupportedByChannelError('file uploads are not accepted on web chat yet');
+  });
+
+  return r;
+}

@@ -1,0 +1,49 @@
+// Direct Line tokens: signed (HS256 with the site secret), short-lived and
+// bound to one conversation. The `user` claim lets Web Chat know its user id.
+import jwt from 'jsonwebtoken';
+import { timingSafeEqual } from 'node:crypto';
+import { ForbiddenError, UnauthorizedError } from '../../infra/errors';
+
+export interface DirectLineGrant {
+  conversationId: string;
+  userId: string;
+}
+
+export class DirectLineTokens {
+  constructor(
+    private readonly secret: string,
+    readonly ttlSeconds: number,
+  ) {}
+
+  issue(grant: DirectLineGrant): string {
+    return jwt.sign({ conv: grant.conversationId, user: grant.userId, kind: 'dl' }, this.secret, {
+      expiresIn: this.ttlSeconds,
+      algorithm: 'HS256',
+    });
+  }
+
+  verify(token: string): DirectLineGrant {
+    try {
+      const p = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      if (p.kind !== 'dl' || typeof p.conv !== 'string' || typeof p.user !== 'string') throw new Error('not a Direct Line token');
+      return { conversationId: p.conv, userId: p.user };
+    } catch {
+      throw new ForbiddenError('invalid or expired token');
+    }
+  }
+
+  isSecret(candidate: string): boolean {
+    const a = Buffer.from(candidate);
+    const b = Buffer.from(this.secret);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+}
+
+/** Who is calling: the site (secret) or a client holding a token for one conversation. */
+export type DirectLineCaller = { kind: 'secret' } | ({ kind: 'token' } & DirectLineGrant);
+
+export function bearer(header: string | undefined): string {
+  const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  if (!m) throw new UnauthorizedError('missing bearer token');
+  return m[1].trim();
+}

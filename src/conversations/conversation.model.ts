@@ -1,0 +1,32 @@
+import { Connection, Schema, InferSchemaType, Model, Types } from 'mongoose';
+
+export const CONVERSATION_MODES = ['bot', 'queued', 'human', 'closed'] as const;
+export type ConversationMode = (typeof CONVERSATION_MODES)[number];
+
+const conversationSchema = new Schema(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    channel: { type: String, required: true },
+    /** The customer's address on the channel (web user id, E.164 phone, email). */
+    address: { type: String, required: true },
+    mode: { type: String, enum: CONVERSATION_MODES, default: 'bot' },
+    language: { type: String, default: 'en' },
+    escalationId: { type: Schema.Types.ObjectId, default: null },
+    operatorId: { type: Schema.Types.ObjectId, default: null },
+    /** Last sequence number handed out to a delivered message: the Direct Line watermark. */
+    seq: { type: Number, default: 0 },
+    greeted: { type: Boolean, default: false },
+    subject: { type: String, default: '' },
+    lastActivityAt: { type: Date, default: () => new Date() },
+  },
+  { timestamps: true },
+);
+conversationSchema.index({ channel: 1, address: 1, mode: 1 });
+conversationSchema.index({ updatedAt: -1 });
+
+export type ConversationFields = InferSchemaType<typeof conversationSchema>;
+export type ConversationDoc = ConversationFields & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
+
+export function conversationModel(conn: Connection): Model<ConversationFields> {
+  return conn.models.Conversation ?? conn.model('Conversation', conversationSchema);
+}

@@ -1,0 +1,251 @@
+// Customers, conversations and their messages. Other modules go through this
+// service, never the models. Every change is one single-document update so
+// the store stays portable between MongoDB and FerretDB.
+import { Connection, Types, isValidObjectId } from 'mongoose';
+import { customerModel } from './customer.model';
+import { conversationModel, ConversationDoc, ConversationMode } from './conversation.model';
+import { messageModel, MessageDoc, MessageAuthor, MessageStatus } from './message.model';
+import type { Bus } from '../infra/bus';
+import { NotFoundError } from '../infra/errors';
+
+export type { ConversationDoc, MessageDoc, ConversationMode, MessageAuthor, MessageStatus };
+
+export interface Identity {
+  kind: 'phone' | 'email' | 'web' | 'whatsapp';
+  value: string;
+}
+
+export interface Choice {
+  title: string;
+  value: string;
+}
+
+export interface Attachment {
+  contentType?: string;
+  contentUrl?: string;
+  name?: string;
+  size?: number;
+}
+
+export interface InboundInput {
+  conversation: ConversationDoc;
+  channelMessageId: string;
+  text: string;
+  authorId?: string;
+  authorName?: string;
+  clientActivityId?: string;
+  activityType?: string;
+  attachments?: Attachment[];
+}
+
+export interface OutgoingInput {
+  conversation: Pick<ConversationDoc, '_id' | 'channel'>;
+  author: Exclude<MessageAuthor, 'customer'>;
+  authorName?: string;
+  operatorId?: string;
+  text: string;
+  choices?: Choice[];
+  /** true when the channel delivers it within the turn (web chat store, TwiML). */
+  delivered: boolean;
+}
+
+/** How long a hole in the sequence may wait for its message before readers skip it. */
+const GAP_GRACE_MS = 3000;
+
+export class ConversationsService {
+  private readonly customers;
+  private readonly conversations;
+  private readonly messages;
+
+  constructor(
+    conn: Connection,
+    private readonly bus: Bus,
+  ) {
+    this.customers = customerModel(conn);
+    this.conversations = conversationModel(conn);
+    this.messages = messageModel(conn);
+  }
+
+  async findOrCreateCustomer(identity: Identity, name = '', language = 'en') {
+    const key = `${identity.kind}:${identity.value}`;
+    const found = await this.customers.findOne({ identityKeys: key }).lean();
+    if (found) return found;
+    return (await this.customers.create({ name, identities: [identity], identityKeys: [key], language })).toObject();
+  }
+
+  async getCustomer(id: string | Types.ObjectId) {
+    return this.customers.findById(id).lean();
+  }
+
+  async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string }): Promise<ConversationDoc> {
+    const doc = await this.conversations.create({ ...input, mode: 'bot' });
+    return doc.toObject() as ConversationDoc;
+  }
+
+  async get(id: string | Types.ObjectId): Promise<ConversationDoc> {
+    const doc = isValidObjectId(id) ? await this.conversations.findById(id).lean<ConversationDoc>() : null;
+    if (!doc) throw new NotFoundError('conversation not found');
+    return doc;
+  }
+
+  async find(id: string): Promise<ConversationDoc | null> {
+    return isValidObjectId(id) ? this.conversations.findById(id).lean<ConversationDoc>() : null;
+  }
+
+  /** Move the conversation to `to` only if it is in one of `from`; null when it was not. */
+  async transition(
+    id: Types.ObjectId | string,
+    from: ConversationMode[],
+    to: ConversationMode,
+    set: { escalationId?: Types.ObjectId | null; operatorId?: Types.ObjectId | null } = {},
+  ): Promise<ConversationDoc | null> {
+    const doc = await this.conversations
+      .findOneAndUpdate({ _id: id, mode: { $in: from } }, { $set: { mode: to, ...set } }, { returnDocument: 'after' })
+      .lean<ConversationDoc>();
+    if (doc) await this.bus.publish({ type: 'conversation', conversationId: String(doc._id), mode: to });
+    return doc;
+  }
+
+  async setLanguage(id: Types.ObjectId, language: string): Promise<void> {
+    await this.conversations.updateOne({ _id: id }, { $set: { language } });
+  }
+
+  /** True exactly once per conversation: whoever wins sends the greeting. */
+  async claimGreeting(id: Types.ObjectId): Promise<boolean> {
+    const r = await this.conversations.updateOne({ _id: id, greeted: false }, { $set: { greeted: true } });
+    return r.modifiedCount === 1;
+  }
+
+  private async nextSeq(conversationId: Types.ObjectId): Promise<number> {
+    const doc = await this.conversations
+      .findOneAndUpdate({ _id: conversationId }, { $inc: { seq: 1 }, $set: { lastActivityAt: new Date() } }, { returnDocument: 'after' })
+      .lean();
+    if (!doc) throw new NotFoundError('conversation not found');
+    return doc.seq;
+  }
+
+  /** Store a customer's message; a repeat of the same channel id returns the first copy. */
+  async recordInbound(input: InboundInput): Promise<{ message: MessageDoc; duplicate: boolean }> {
+    const { conversation } = input;
+    let created;
+    try {
+      created = await this.messages.create({
+        conversationId: conversation._id,
+        channel: conversation.channel,
+        channelMessageId: input.channelMessageId,
+        direction: 'in',
+        author: 'customer',
+        authorId: input.authorId ?? '',
+        authorName: input.authorName ?? '',
+        activityType: input.activityType ?? 'message',
+        text: input.text,
+        attachments: input.attachments ?? [],
+        clientActivityId: input.clientActivityId ?? '',
+        status: 'received',
+      });
+    } catch (err) {
+      if (isDuplicateKey(err)) {
+        const existing = await this.messages
+          .findOne({ channel: conversation.channel, channelMessageId: input.channelMessageId })
+          .lean<MessageDoc>();
+        if (existing) return { message: existing, duplicate: true };
+      }
+      throw err;
+    }
+    const seq = await this.nextSeq(conversation._id);
+    await this.messages.updateOne({ _id: created._id }, { $set: { seq } });
+    const message = { ...(created.toObject() as MessageDoc), seq };
+    await this.announce(message);
+    return { message, duplicate: false };
+  }
+
+  /** Store something we say; delivered now (in the turn) or queued for the outbound worker. */
+  async recordOutgoing(input: OutgoingInput): Promise<MessageDoc> {
+    const id = new Types.ObjectId();
+    const seq = input.delivered ? await this.nextSeq(input.conversation._id) : 0;
+    const created = await this.messages.create({
+      _id: id,
+      conversationId: input.conversation._id,
+      channel: input.conversation.channel,
+      channelMessageId: `sb-${id.toHexString()}`,
+      direction: 'out',
+      author: input.author,
+      authorName: input.authorName ?? '',
+      operatorId: input.operatorId ? new Types.ObjectId(input.operatorId) : null,
+      text: input.text,
+      choices: input.choices ?? [],
+      status: input.delivered ? 'sent' : 'queued',
+      seq,
+    });
+    const message = created.toObject() as MessageDoc;
+    if (input.delivered) await this.announce(message);
+    return message;
+  }
+
+  async getMessage(id: string): Promise<MessageDoc | null> {
+    return isValidObjectId(id) ? this.messages.findById(id).lean<MessageDoc>() : null;
+  }
+
+  /**
+   * Mark a queued message delivered and give it its place in the conversation.
+   * Returns false when it had already been delivered (a retried job).
+   */
+  async markDelivered(message: MessageDoc, status: MessageStatus = 'sent', channelMessageId?: string): Promise<boolean> {
+    if (message.status !== 'queued') return false;
+    const seq = await this.nextSeq(message.conversationId);
+    const set: Record<string, unknown> = { status, seq };
+    if (channelMessageId) set.channelMessageId = channelMessageId;
+    const r = await this.messages.updateOne({ _id: message._id, status: 'queued' }, { $set: set, $inc: { attempts: 1 } });
+    if (r.modifiedCount !== 1) return false;
+    await this.announce(message);
+    return true;
+  }
+
+  async markFailed(message: MessageDoc, error: string): Promise<void> {
+    await this.messages.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'failed', error } });
+    await this.bus.publish({ type: 'message.status', conversationId: String(message.conversationId), messageId: String(message._id), status: 'failed' });
+  }
+
+  /**
+   * Delivered messages after `watermark`, in order. Stops before a hole in the
+   * sequence that may still fill (a message being written concurrently).
+   */
+  async listSince(conversationId: Types.ObjectId | string, watermark: number): Promise<{ messages: MessageDoc[]; watermark: number; pending: boolean }> {
+    const rows = await this.messages
+      .find({ conversationId, seq: { $gt: watermark } })
+      .sort({ seq: 1 })
+      .limit(200)
+      .lean<MessageDoc[]>();
+    const out: MessageDoc[] = [];
+    let last = watermark;
+    let pending = false;
+    const now = Date.now();
+    for (const m of rows) {
+      if (m.seq !== last + 1 && now - new Date(m.createdAt).getTime() < GAP_GRACE_MS) {
+        pending = true;
+        break;
+      }
+      out.push(m);
+      last = m.seq;
+    }
+    return { messages: out, watermark: last, pending };
+  }
+
+  /** The whole history for operators, oldest first (queued messages included). */
+  async history(conversationId: Types.ObjectId | string, limit = 500): Promise<MessageDoc[]> {
+    return this.messages.find({ conversationId }).sort({ createdAt: 1, seq: 1 }).limit(limit).lean<MessageDoc[]>();
+  }
+
+  async lastMessages(conversationId: Types.ObjectId, n: number): Promise<MessageDoc[]> {
+    const rows = await this.messages.find({ conversationId }).sort({ createdAt: -1 }).limit(n).lean<MessageDoc[]>();
+    return rows.reverse();
+  }
+
+  private async announce(m: Pick<MessageDoc, '_id' | 'conversationId'>): Promise<void> {
+    await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id) });
+  }
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+}

@@ -1,0 +1,26 @@
+import { Connection, Schema, InferSchemaType, Model } from 'mongoose';
+
+const identitySchema = new Schema(
+  { kind: { type: String, required: true, enum: ['phone', 'email', 'web', 'whatsapp'] }, value: { type: String, required: true } },
+  { _id: false },
+);
+
+const customerSchema = new Schema(
+  {
+    name: { type: String, default: '' },
+    identities: { type: [identitySchema], default: [] },
+    /** "kind:value" strings, indexed: how a channel address finds its customer. */
+    identityKeys: { type: [String], default: [] },
+    language: { type: String, default: 'en' },
+    optOuts: { type: [String], default: [] },
+    tags: { type: [String], default: [] },
+  },
+  { timestamps: true },
+);
+customerSchema.index({ identityKeys: 1 });
+
+export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: import('mongoose').Types.ObjectId };
+
+export function customerModel(conn: Connection): Model<InferSchemaType<typeof customerSchema>> {
+  return conn.models.Customer ?? conn.model('Customer', customerSchema);
+}
