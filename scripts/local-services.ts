@@ -129,7 +129,7 @@ async function ensureMongo(): Promise<string> {
     bin,
     [
       '--handler=sqlite',
-      `--sqlite-url=file:${path.join(DATA, 'ferretdb')}/`,
+      `--sqlite-url=file:${path.join(DATA, 'ferretdb')}/?_pragma=synchronous(normal)`,
       `--state-dir=${path.join(DATA, 'ferretdb-state')}`,
       `--listen-addr=127.0.0.1:${MONGO_PORT}`,
       '--debug-addr=127.0.0.1:0',

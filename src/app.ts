@@ -101,7 +101,7 @@ export function loadContent(config: Config): { prompts: Prompts; faq: FaqService
 export function createServices(infra: Infra): Services {
   const { config, conn, bus, logger } = infra;
   const { prompts, faq, flows } = loadContent(config);
-  const conversations = new ConversationsService(conn, bus);
+  const conversations = new ConversationsService(conn, bus, infra.redis, config.QUEUE_PREFIX);
   const operators = new OperatorsService(conn, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
   const outbound = new OutboundService(infra.outboundQueue, conversations, config.OUTBOUND_ATTEMPTS);
   const handoff: HandoffService = new HandoffService(conn, {

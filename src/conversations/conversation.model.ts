@@ -13,11 +13,8 @@ const conversationSchema = new Schema(
     language: { type: String, default: 'en' },
     escalationId: { type: Schema.Types.ObjectId, default: null },
     operatorId: { type: Schema.Types.ObjectId, default: null },
-    /** Last sequence number handed out to a delivered message: the Direct Line watermark. */
-    seq: { type: Number, default: 0 },
     greeted: { type: Boolean, default: false },
     subject: { type: String, default: '' },
-    lastActivityAt: { type: Date, default: () => new Date() },
   },
   { timestamps: true },
 );

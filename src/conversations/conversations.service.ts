@@ -7,6 +7,8 @@ import { conversationModel, ConversationDoc, ConversationMode } from './conversa
 import { messageModel, MessageDoc, MessageAuthor, MessageStatus } from './message.model';
 import type { Bus } from '../infra/bus';
 import { NotFoundError } from '../infra/errors';
+import type { Redis } from '../infra/redis';
+import { Sequencer } from './sequence';
 
 export type { ConversationDoc, MessageDoc, ConversationMode, MessageAuthor, MessageStatus };
 
@@ -56,14 +58,21 @@ export class ConversationsService {
   private readonly customers;
   private readonly conversations;
   private readonly messages;
+  private readonly seq: Sequencer;
 
   constructor(
     conn: Connection,
     private readonly bus: Bus,
+    redis: Redis,
+    prefix: string,
   ) {
     this.customers = customerModel(conn);
     this.conversations = conversationModel(conn);
     this.messages = messageModel(conn);
+    this.seq = new Sequencer(redis, prefix, async (id) => {
+      const top = await this.messages.findOne({ conversationId: id }).sort({ seq: -1 }).lean<MessageDoc>();
+      return top?.seq ?? 0;
+    });
   }
 
   async findOrCreateCustomer(identity: Identity, name = '', language = 'en') {
@@ -79,6 +88,7 @@ export class ConversationsService {
 
   async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string }): Promise<ConversationDoc> {
     const doc = await this.conversations.create({ ...input, mode: 'bot' });
+    await this.seq.init(String(doc._id));
     return doc.toObject() as ConversationDoc;
   }
 
@@ -116,17 +126,18 @@ export class ConversationsService {
     return r.modifiedCount === 1;
   }
 
-  private async nextSeq(conversationId: Types.ObjectId): Promise<number> {
-    const doc = await this.conversations
-      .findOneAndUpdate({ _id: conversationId }, { $inc: { seq: 1 }, $set: { lastActivityAt: new Date() } }, { returnDocument: 'after' })
-      .lean();
-    if (!doc) throw new NotFoundError('conversation not found');
-    return doc.seq;
+  private nextSeq(conversationId: Types.ObjectId): Promise<number> {
+    return this.seq.next(String(conversationId));
   }
 
   /** Store a customer's message; a repeat of the same channel id returns the first copy. */
   async recordInbound(input: InboundInput): Promise<{ message: MessageDoc; duplicate: boolean }> {
     const { conversation } = input;
+    const key = { channel: conversation.channel, channelMessageId: input.channelMessageId };
+    // Look before taking a sequence number, so a redelivery leaves no hole in the sequence.
+    const seen = await this.messages.findOne(key).lean<MessageDoc>();
+    if (seen) return { message: seen, duplicate: true };
+    const seq = await this.nextSeq(conversation._id);
     let created;
     try {
       created = await this.messages.create({
@@ -142,19 +153,16 @@ export class ConversationsService {
         attachments: input.attachments ?? [],
         clientActivityId: input.clientActivityId ?? '',
         status: 'received',
+        seq,
       });
     } catch (err) {
       if (isDuplicateKey(err)) {
-        const existing = await this.messages
-          .findOne({ channel: conversation.channel, channelMessageId: input.channelMessageId })
-          .lean<MessageDoc>();
+        const existing = await this.messages.findOne(key).lean<MessageDoc>();
         if (existing) return { message: existing, duplicate: true };
       }
       throw err;
     }
-    const seq = await this.nextSeq(conversation._id);
-    await this.messages.updateOne({ _id: created._id }, { $set: { seq } });
-    const message = { ...(created.toObject() as MessageDoc), seq };
+    const message = created.toObject() as MessageDoc;
     await this.announce(message);
     return { message, duplicate: false };
   }
