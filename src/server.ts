@@ -37,7 +37,11 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
     for (const ws of wss.clients) ws.close(1001, 'server restarting');
+    // Keep-alive sockets would hold close() open: answer what is in flight, then hang up.
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => res.setHeader('Connection', 'close'));
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    clearInterval(idle);
     await infra.close();
     process.exit(0);
   };
