@@ -21,9 +21,11 @@ export class GatewayAdapter extends BotAdapter {
   async processActivity(
     activity: Partial<Activity>,
     logic: (ctx: TurnContext) => Promise<void>,
+    initialState: [symbol, unknown][] = [],
   ): Promise<{ replies: Partial<Activity>[]; turnState: TurnContext['turnState'] }> {
     const replies: Partial<Activity>[] = [];
     const ctx = new TurnContext(this, activity);
+    for (const [k, v] of initialState) ctx.turnState.set(k, v);
     ctx.turnState.set(REPLIES, replies);
     await this.runMiddleware(ctx, logic);
     return { replies, turnState: ctx.turnState };

@@ -24,7 +24,7 @@ export class PersistenceMiddleware implements Middleware {
   constructor(private readonly conversations: ConversationsService) {}
 
   async onTurn(ctx: TurnContext, next: () => Promise<void>): Promise<void> {
-    const conversation = await this.conversations.find(ctx.activity.conversation?.id ?? '');
+    const conversation = (ctx.turnState.get(CONVERSATION) as ConversationDoc | undefined) ?? (await this.conversations.find(ctx.activity.conversation?.id ?? ''));
     if (!conversation) throw new NotFoundError('conversation not found');
     ctx.turnState.set(CONVERSATION, conversation);
     if (isCustomerMessage(ctx.activity)) {

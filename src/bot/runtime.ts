@@ -6,7 +6,7 @@ import { GatewayAdapter, Enqueuer } from './adapter';
 import { SwitchboardBot, BotDeps } from './bot';
 import { CONVERSATION as turnConversationKey, DUPLICATE, HandoffMiddleware, INBOUND, PersistenceMiddleware, TranscriptMiddleware, isCustomerMessage, turnConversation } from './middleware';
 import { MongoStorage } from './storage';
-import type { MessageDoc } from '../conversations/conversations.service';
+import type { ConversationDoc, MessageDoc } from '../conversations/conversations.service';
 import { AppError } from '../infra/errors';
 
 export interface TurnOutcome {
@@ -17,7 +17,8 @@ export interface TurnOutcome {
 
 export interface BotRuntime {
   adapter: GatewayAdapter;
-  handle(activity: Partial<Activity>): Promise<TurnOutcome>;
+  /** Run a turn; a channel that has just loaded the conversation passes it to save a read. */
+  handle(activity: Partial<Activity>, conversation?: ConversationDoc): Promise<TurnOutcome>;
 }
 
 export function createBotRuntime(conn: Connection, outbound: Enqueuer, deps: Omit<BotDeps, 'conversationState'>): BotRuntime {
@@ -38,8 +39,9 @@ export function createBotRuntime(conn: Connection, outbound: Enqueuer, deps: Omi
   const bot = new SwitchboardBot({ ...deps, conversationState });
   return {
     adapter,
-    async handle(activity) {
-      const { replies, turnState } = await adapter.processActivity(activity, (ctx) => bot.run(ctx));
+    async handle(activity, conversation) {
+      const preloaded: [symbol, unknown][] = conversation && String(conversation._id) === activity.conversation?.id ? [[turnConversationKey, conversation]] : [];
+      const { replies, turnState } = await adapter.processActivity(activity, (ctx) => bot.run(ctx), preloaded);
       return { replies, inbound: turnState.get(INBOUND) as MessageDoc | undefined, duplicate: turnState.has(DUPLICATE) };
     },
   };

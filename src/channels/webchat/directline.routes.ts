@@ -117,7 +117,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
       res.json({ id: `${conversation._id}:${posted.type}:${Date.now()}` });
       return;
     }
-    const outcome = await bot.handle(parseActivity(posted, String(conversation._id)));
+    const outcome = await bot.handle(parseActivity(posted, String(conversation._id)), conversation);
     res.json({ id: String(outcome.inbound?._id ?? '') });
   });
 
