@@ -18,6 +18,7 @@ import { createMetrics, Metrics } from './infra/metrics';
 import { errorHandler, NotFoundError } from './infra/errors';
 import type { Logger } from './infra/logger';
 import { attachSockets } from './infra/sockets';
+import { Locks } from './infra/locks';
 import { ConversationsService } from './conversations/conversations.service';
 import { conversationsRoutes } from './conversations/conversations.routes';
 import { OperatorsService } from './operators/operators.service';
@@ -104,9 +105,11 @@ export function createServices(infra: Infra): Services {
   const conversations = new ConversationsService(conn, bus, infra.redis, config.QUEUE_PREFIX);
   const operators = new OperatorsService(conn, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
   const outbound = new OutboundService(infra.outboundQueue, conversations, config.OUTBOUND_ATTEMPTS);
+  const locks = new Locks(infra.redis, config.QUEUE_PREFIX);
   const handoff: HandoffService = new HandoffService(conn, {
     conversations,
     bus,
+    locks,
     notify: {
       operatorJoined: async (c, name) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'operator_joined', { name }) })),
       resolved: async (c) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'resolved') })),
@@ -114,7 +117,7 @@ export function createServices(infra: Infra): Services {
   });
   const metrics = createMetrics(() => handoff.depthByQueue());
   const engine = new FlowEngine(flows, prompts, faq, { company: config.COMPANY_NAME });
-  const bot = createBotRuntime(conn, outbound, { engine, conversations, handoff, prompts, metrics, logger, companyName: config.COMPANY_NAME });
+  const bot = createBotRuntime(conn, outbound, locks, { engine, conversations, handoff, prompts, metrics, logger, companyName: config.COMPANY_NAME });
   const tokens = new DirectLineTokens(config.DIRECTLINE_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
   return { conversations, operators, handoff, outbound, faq, prompts, engine, bot, tokens, metrics };
 }

@@ -6,6 +6,7 @@ import { GatewayAdapter, Enqueuer } from './adapter';
 import { SwitchboardBot, BotDeps } from './bot';
 import { CONVERSATION as turnConversationKey, DUPLICATE, HandoffMiddleware, INBOUND, PersistenceMiddleware, TranscriptMiddleware, isCustomerMessage, turnConversation } from './middleware';
 import { MongoStorage } from './storage';
+import type { Locks } from '../infra/locks';
 import type { ConversationDoc, MessageDoc } from '../conversations/conversations.service';
 import { AppError } from '../infra/errors';
 
@@ -21,8 +22,8 @@ export interface BotRuntime {
   handle(activity: Partial<Activity>, conversation?: ConversationDoc): Promise<TurnOutcome>;
 }
 
-export function createBotRuntime(conn: Connection, outbound: Enqueuer, deps: Omit<BotDeps, 'conversationState'>): BotRuntime {
-  const conversationState = new ConversationState(new MongoStorage(conn));
+export function createBotRuntime(conn: Connection, outbound: Enqueuer, locks: Locks, deps: Omit<BotDeps, 'conversationState'>): BotRuntime {
+  const conversationState = new ConversationState(new MongoStorage(conn, locks));
   const adapter = new GatewayAdapter(outbound);
   adapter.use(new PersistenceMiddleware(deps.conversations));
   adapter.use(new TranscriptMiddleware(deps.conversations));

@@ -4,6 +4,7 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import { Connection, Schema, Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
+import type { Locks } from '../infra/locks';
 
 interface StateDoc {
   _id: string;
@@ -25,7 +26,10 @@ export class ETagConflictError extends Error {
 export class MongoStorage implements Storage {
   private readonly model: Model<StateDoc>;
 
-  constructor(conn: Connection) {
+  constructor(
+    conn: Connection,
+    private readonly locks: Locks,
+  ) {
     this.model = (conn.models.BotState as Model<StateDoc>) ?? conn.model<StateDoc>('BotState', stateSchema, 'botstate');
   }
 
@@ -44,7 +48,7 @@ export class MongoStorage implements Storage {
         const state = JSON.stringify(rest);
         const next = randomUUID();
         if (eTag && eTag !== '*') {
-          const r = await this.model.updateOne({ _id: key, eTag }, { $set: { state, eTag: next } });
+          const r = await this.locks.with(`state:${key}`, () => this.model.updateOne({ _id: key, eTag }, { $set: { state, eTag: next } }));
           if (r.matchedCount !== 1) throw new ETagConflictError(key);
           return;
         }

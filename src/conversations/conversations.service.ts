@@ -9,6 +9,7 @@ import type { Bus } from '../infra/bus';
 import { NotFoundError } from '../infra/errors';
 import type { Redis } from '../infra/redis';
 import { Sequencer } from './sequence';
+import { Locks } from '../infra/locks';
 
 export type { ConversationDoc, MessageDoc, ConversationMode, MessageAuthor, MessageStatus };
 
@@ -59,6 +60,7 @@ export class ConversationsService {
   private readonly conversations;
   private readonly messages;
   private readonly seq: Sequencer;
+  private readonly locks: Locks;
 
   constructor(
     conn: Connection,
@@ -69,6 +71,7 @@ export class ConversationsService {
     this.customers = customerModel(conn);
     this.conversations = conversationModel(conn);
     this.messages = messageModel(conn);
+    this.locks = new Locks(redis, prefix);
     this.seq = new Sequencer(redis, prefix, async (id) => {
       const top = await this.messages.findOne({ conversationId: id }).sort({ seq: -1 }).lean<MessageDoc>();
       return top?.seq ?? 0;
@@ -109,9 +112,9 @@ export class ConversationsService {
     to: ConversationMode,
     set: { escalationId?: Types.ObjectId | null; operatorId?: Types.ObjectId | null } = {},
   ): Promise<ConversationDoc | null> {
-    const doc = await this.conversations
-      .findOneAndUpdate({ _id: id, mode: { $in: from } }, { $set: { mode: to, ...set } }, { returnDocument: 'after' })
-      .lean<ConversationDoc>();
+    const doc = await this.locks.with(`conv:${id}`, () =>
+      this.conversations.findOneAndUpdate({ _id: id, mode: { $in: from } }, { $set: { mode: to, ...set } }, { returnDocument: 'after' }).lean<ConversationDoc>(),
+    );
     if (doc) await this.bus.publish({ type: 'conversation', conversationId: String(doc._id), mode: to });
     return doc;
   }

@@ -9,6 +9,7 @@ import type { Bus } from '../infra/bus';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../infra/errors';
 import type { Session } from '../operators/operators.service';
 import { hasRole } from '../operators/auth';
+import type { Locks } from '../infra/locks';
 
 export type { EscalationDoc, EscalationStatus };
 
@@ -44,7 +45,7 @@ export class HandoffService {
 
   constructor(
     conn: Connection,
-    private readonly deps: { conversations: ConversationsService; bus: Bus; notify: HandoffNotifier },
+    private readonly deps: { conversations: ConversationsService; bus: Bus; notify: HandoffNotifier; locks: Locks },
   ) {
     this.escalations = escalationModel(conn);
   }
@@ -148,13 +149,15 @@ export class HandoffService {
     const existing = await this.get(id);
     const oid = new Types.ObjectId(session.operatorId);
     const now = new Date();
-    const claimed = await this.escalations
-      .findOneAndUpdate(
-        { _id: existing._id, status: 'queued' },
-        { $set: { status: 'assigned', operatorId: oid, assignedAt: now }, $addToSet: { participants: oid } },
-        { returnDocument: 'after' },
-      )
-      .lean<EscalationDoc>();
+    const claimed = await this.exclusive(existing._id, () =>
+      this.escalations
+        .findOneAndUpdate(
+          { _id: existing._id, status: 'queued' },
+          { $set: { status: 'assigned', operatorId: oid, assignedAt: now }, $addToSet: { participants: oid } },
+          { returnDocument: 'after' },
+        )
+        .lean<EscalationDoc>(),
+    );
     if (!claimed) throw new ConflictError('escalation is not queued (someone else has it, or it is closed)');
     const conversation = await this.deps.conversations.transition(claimed.conversationId, ['queued', 'human'], 'human', { operatorId: oid });
     await this.announce(claimed);
@@ -186,9 +189,9 @@ export class HandoffService {
     } else {
       throw new ValidationError('give operatorId or queue');
     }
-    const moved = await this.escalations
-      .findOneAndUpdate({ _id: e._id, status: 'assigned', operatorId: from }, update, { returnDocument: 'after' })
-      .lean<EscalationDoc>();
+    const moved = await this.exclusive(e._id, () =>
+      this.escalations.findOneAndUpdate({ _id: e._id, status: 'assigned', operatorId: from }, update, { returnDocument: 'after' }).lean<EscalationDoc>(),
+    );
     if (!moved) throw new ConflictError('escalation changed hands meanwhile');
     if (to.queue) await this.deps.conversations.transition(moved.conversationId, ['human'], 'queued', { operatorId: null });
     else await this.deps.conversations.transition(moved.conversationId, ['human'], 'human', { operatorId: moved.operatorId });
@@ -200,18 +203,25 @@ export class HandoffService {
     const e = await this.get(id);
     if (e.status === 'queued' && !hasRole(session, ['supervisor'])) throw new ConflictError('claim the escalation before resolving it');
     if (e.status === 'assigned') await this.assertHandling(session, e);
-    const done = await this.escalations
-      .findOneAndUpdate(
-        { _id: e._id, status: { $in: ['queued', 'assigned'] } },
-        { $set: { status: 'resolved', resolvedAt: new Date(), disposition } },
-        { returnDocument: 'after' },
-      )
-      .lean<EscalationDoc>();
+    const done = await this.exclusive(e._id, () =>
+      this.escalations
+        .findOneAndUpdate(
+          { _id: e._id, status: { $in: ['queued', 'assigned'] } },
+          { $set: { status: 'resolved', resolvedAt: new Date(), disposition } },
+          { returnDocument: 'after' },
+        )
+        .lean<EscalationDoc>(),
+    );
     if (!done) throw new ConflictError(`escalation is ${e.status}`);
     const conversation = await this.deps.conversations.transition(done.conversationId, ['queued', 'human'], 'bot', { escalationId: null, operatorId: null });
     await this.announce(done);
     if (conversation) await this.deps.notify.resolved(conversation);
     return done;
+  }
+
+  /** One state change of an escalation at a time, across processes (see infra/locks.ts). */
+  private exclusive<T>(id: Types.ObjectId | string, fn: () => Promise<T>): Promise<T> {
+    return this.deps.locks.with(`esc:${id}`, fn);
   }
 
   private async announce(e: EscalationDoc): Promise<void> {

@@ -4,17 +4,23 @@ import { connectMongo } from '../../src/infra/mongo';
 import { MongoStorage, ETagConflictError } from '../../src/bot/storage';
 import { testServiceUrls } from '../helpers/gateway';
 import type { Connection } from 'mongoose';
+import { createRedis, Redis } from '../../src/infra/redis';
+import { Locks } from '../../src/infra/locks';
 
 describe('MongoStorage', () => {
   let conn: Connection;
   let storage: MongoStorage;
+  let redis: Redis;
   beforeAll(async () => {
-    conn = await connectMongo(`${testServiceUrls().mongo}/t_storage_${Date.now()}`);
-    storage = new MongoStorage(conn);
+    const urls = testServiceUrls();
+    conn = await connectMongo(`${urls.mongo}/t_storage_${Date.now()}`);
+    redis = createRedis(urls.redis);
+    storage = new MongoStorage(conn, new Locks(redis, `t_storage_${Date.now()}`));
   });
   afterAll(async () => {
     await conn.dropDatabase();
     await conn.close();
+    await redis.quit();
   });
 
   it('when an item is written, then it reads back with an eTag, and unknown keys are absent', async () => {
