@@ -30,13 +30,22 @@ import { handoffRoutes } from './handoff/handoff.routes';
 import { OutboundService, OutboundJob } from './outbound/outbound.service';
 import { loadKb } from './faq/kb';
 import { FaqService } from './faq/faq.service';
+import { faqLlmFromConfig } from './faq/llm';
 import { Prompts } from './flows/prompts';
 import { loadFlows } from './flows/loader';
 import { FlowEngine } from './flows/engine';
+import { CasesService } from './cases/cases.service';
+import { casesRoutes } from './cases/cases.routes';
+import { caseActions } from './cases/flow-actions';
 import { createBotRuntime, BotRuntime } from './bot/runtime';
 import { DirectLineTokens } from './channels/webchat/tokens';
 import { directLineRoutes } from './channels/webchat/directline.routes';
+import { sessionRoutes } from './channels/webchat/session.routes';
 import { directLineStream } from './channels/webchat/stream';
+import { messagingApi, messagingWebhooks, registerMessagingGuard } from './channels/messaging';
+import { createEmailChannel, emailApiRoutes, emailInboundRoutes } from './channels/email';
+import { voiceApiRoutes, voiceWebhooks, mediaStreamRoute } from './channels/voice';
+import type { TranscribeJob } from './transcription/jobs';
 
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
@@ -47,6 +56,8 @@ export interface Infra {
   redis: Redis;
   bus: Bus;
   outboundQueue: BullQueue<OutboundJob>;
+  /** Post-call transcription (src/transcription): the web process adds, the worker processes. */
+  transcribeQueue: BullQueue<TranscribeJob>;
   close(): Promise<void>;
 }
 
@@ -58,6 +69,7 @@ export interface Services {
   faq: FaqService;
   prompts: Prompts;
   engine: FlowEngine;
+  cases: CasesService;
   bot: BotRuntime;
   tokens: DirectLineTokens;
   metrics: Metrics;
@@ -71,6 +83,7 @@ export async function createInfra(config: Config, logger: Logger): Promise<Infra
   const bus = new Bus(redis, sub, config.QUEUE_PREFIX, logger);
   await bus.start();
   const outboundQueue = createQueue<OutboundJob>(QUEUE_NAMES.outbound, config.REDIS_URL, config.QUEUE_PREFIX);
+  const transcribeQueue = createQueue<TranscribeJob>(QUEUE_NAMES.transcribe, config.REDIS_URL, config.QUEUE_PREFIX);
   let closed = false;
   return {
     config,
@@ -79,11 +92,13 @@ export async function createInfra(config: Config, logger: Logger): Promise<Infra
     redis,
     bus,
     outboundQueue,
+    transcribeQueue,
     async close() {
       if (closed) return;
       closed = true;
       await bus.close();
       await outboundQueue.close().catch(() => undefined);
+      await transcribeQueue.close().catch(() => undefined);
       sub.disconnect();
       await redis.quit().catch(() => undefined);
       await conn.close().catch(() => undefined);
@@ -95,16 +110,23 @@ export async function createInfra(config: Config, logger: Logger): Promise<Infra
 export function loadContent(config: Config): { prompts: Prompts; faq: FaqService; flows: ReturnType<typeof loadFlows> } {
   const prompts = Prompts.load(path.resolve(ROOT, config.PROMPTS_DIR));
   const flows = loadFlows(path.resolve(ROOT, config.FLOWS_DIR), prompts);
-  const faq = new FaqService(loadKb(path.resolve(ROOT, config.FLOWS_DIR, 'faq', 'kb.yaml')), config.FAQ_MIN_CONFIDENCE);
+  const llm = faqLlmFromConfig(config, path.resolve(ROOT, config.PROMPTS_DIR));
+  const faq = new FaqService(loadKb(path.resolve(ROOT, config.FLOWS_DIR, 'faq', 'kb.yaml')), config.FAQ_MIN_CONFIDENCE, { llm });
   return { prompts, faq, flows };
 }
 
-export function createServices(infra: Infra): Services {
+/** Seams for tests: the clock flows read business hours from. */
+export interface ServiceOptions {
+  clock?: () => Date;
+}
+
+export function createServices(infra: Infra, options: ServiceOptions = {}): Services {
   const { config, conn, bus, logger } = infra;
   const { prompts, faq, flows } = loadContent(config);
   const conversations = new ConversationsService(conn, bus, infra.redis, config.QUEUE_PREFIX);
   const operators = new OperatorsService(conn, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
   const outbound = new OutboundService(infra.outboundQueue, conversations, config.OUTBOUND_ATTEMPTS);
+  registerMessagingGuard(infra, { conversations, outbound });
   const locks = new Locks(infra.redis, config.QUEUE_PREFIX);
   const handoff: HandoffService = new HandoffService(conn, {
     conversations,
@@ -116,10 +138,20 @@ export function createServices(infra: Infra): Services {
     },
   });
   const metrics = createMetrics(() => handoff.depthByQueue());
-  const engine = new FlowEngine(flows, prompts, faq, { company: config.COMPANY_NAME });
-  const bot = createBotRuntime(conn, outbound, locks, { engine, conversations, handoff, prompts, metrics, logger, companyName: config.COMPANY_NAME });
+  const engine = new FlowEngine(flows, prompts, faq, { company: config.COMPANY_NAME }, options.clock);
+  const cases = new CasesService(conn);
+  const bot = createBotRuntime(conn, outbound, locks, {
+    engine,
+    conversations,
+    handoff,
+    prompts,
+    metrics,
+    logger,
+    companyName: config.COMPANY_NAME,
+    flowActions: (c) => caseActions(cases, c),
+  });
   const tokens = new DirectLineTokens(config.DIRECTLINE_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  return { conversations, operators, handoff, outbound, faq, prompts, engine, bot, tokens, metrics };
+  return { conversations, operators, handoff, outbound, faq, prompts, engine, cases, bot, tokens, metrics };
 }
 
 function routeLabel(req: Request): string {
@@ -152,7 +184,7 @@ export function createApp(infra: Infra, s: Services): Express {
       logger,
       genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'].slice(0, 100) : randomUUID()),
       autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
-      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&]t=)[^&]+/, '$1[redacted]') }) },
+      serializers: { req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.replace(/([?&](?:t|secret)=)[^&]+/g, '$1[redacted]') }) },
     }),
   );
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -172,6 +204,28 @@ export function createApp(infra: Infra, s: Services): Express {
 
   const json = express.json({ limit: config.BODY_LIMIT });
   app.use('/v3/directline', json, directLineRoutes({ conversations: s.conversations, bot: s.bot, tokens: s.tokens, botName: config.COMPANY_NAME }));
+  app.use(
+    '/webchat',
+    json,
+    sessionRoutes({
+      conversations: s.conversations,
+      tokens: s.tokens,
+      redis: infra.redis,
+      prefix: config.QUEUE_PREFIX,
+      perMinute: config.WEBCHAT_SESSIONS_PER_MINUTE,
+      languages: s.prompts.languages(),
+    }),
+  );
+
+  // Email: SendGrid Inbound Parse (multipart, its own body parser); the SMTP listener is started by server.ts.
+  const email = createEmailChannel(infra, s);
+  app.use('/email', emailInboundRoutes({ email: email.service, settings: email.settings, secret: config.EMAIL_INBOUND_SECRET }));
+
+  // Twilio Messaging (SMS, WhatsApp): form-encoded, signed webhooks answered with TwiML.
+  if (config.TWILIO_MESSAGING_ENABLED) app.use('/twilio/messaging', messagingWebhooks(infra, s));
+
+  // Twilio Voice: signed webhooks answered with TwiML (IVR, queue, conference, recordings).
+  if (config.VOICE_ENABLED) app.use('/twilio/voice', voiceWebhooks(infra, s));
 
   const api = express.Router();
   api.use(json);
@@ -179,6 +233,10 @@ export function createApp(infra: Infra, s: Services): Express {
   api.use(authenticate(s.operators));
   api.use(handoffRoutes(s.handoff, s.operators));
   api.use(conversationsRoutes({ conversations: s.conversations, handoff: s.handoff, outbound: s.outbound }));
+  api.use(casesRoutes({ cases: s.cases, handoff: s.handoff, conversations: s.conversations }));
+  api.use(emailApiRoutes({ store: email.store, handoff: s.handoff }));
+  api.use(messagingApi(infra));
+  if (config.VOICE_ENABLED) api.use(voiceApiRoutes(infra, s));
   app.use('/api', api);
 
   // Web Chat's browser bundle is served from the installed package, by path.
@@ -198,6 +256,7 @@ export function attachRealtime(server: Server, infra: Infra, s: Services) {
     [
       directLineStream({ conversations: s.conversations, bus, tokens: s.tokens, botName: config.COMPANY_NAME, logger }),
       consoleSocket({ operators: s.operators, handoff: s.handoff, conversations: s.conversations, bus, logger }),
+      ...(config.VOICE_ENABLED ? [mediaStreamRoute(infra, s)] : []),
     ],
     logger,
   );

@@ -20,6 +20,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DIRECTLINE_SECRET: z.string().min(16).default(DEV_DIRECTLINE_SECRET),
   DIRECTLINE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(1800),
+  WEBCHAT_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   SESSION_SECRET: z.string().min(16).default(DEV_SESSION_SECRET),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
   ADMIN_EMAIL: z.email().optional(),
@@ -35,13 +36,79 @@ const schema = z.object({
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_API_URL: z.url().optional(),
+  // Twilio Messaging (src/channels/messaging): SMS and WhatsApp.
+  /** Unset: on, except in production without any Twilio credentials (no webhook could be verified). */
+  TWILIO_MESSAGING_ENABLED: bool.optional(),
+  TWILIO_HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  /** Senders for messages to customers who have not written to a number of ours (else the number they wrote to). */
+  TWILIO_SMS_FROM: z.string().optional(),
+  TWILIO_WHATSAPP_FROM: z.string().optional(),
+  /** Messages per second per sender (a long code sends ~1/s); overrides as "+1555…=3,whatsapp:+1555…=80". */
+  MESSAGING_RATE_PER_SECOND: z.coerce.number().positive().max(10000).default(1),
+  MESSAGING_SENDER_RATES: z.string().optional(),
+  MESSAGING_BODY_LIMIT: z.string().default('64kb'),
+  WHATSAPP_WINDOW_SECONDS: z.coerce.number().int().min(1).default(24 * 3600),
   DEEPGRAM_API_KEY: z.string().optional(),
   DEEPGRAM_API_URL: z.url().optional(),
+  // Voice (src/channels/voice) and transcription (src/transcription).
+  VOICE_ENABLED: bool.default(true),
+  /** Signs voice webhooks outside production when TWILIO_AUTH_TOKEN is unset (`npm run call` uses it too). */
+  VOICE_SANDBOX_AUTH_TOKEN: z.string().min(8).default('switchboard-voice-sandbox'),
+  /** Dialled number → language, e.g. "+35542200100=sq,+35542200200=en". */
+  VOICE_NUMBER_LANGUAGES: z.string().optional(),
+  /** The key that switches to the other language at the greeting ("" turns it off). */
+  VOICE_LANGUAGE_DIGIT: z.string().regex(/^[0-9*#]?$/).default('9'),
+  VOICE_SPEECH_LANGUAGES: z.string().default('en=en-US,sq=sq-AL'),
+  VOICE_SAY_VOICES: z.string().default('en=Polly.Joanna'),
+  VOICE_MAX_MISSES: z.coerce.number().int().min(0).max(10).default(2),
+  VOICE_NO_INPUT_ACTION: z.enum(['operator', 'voicemail']).default('operator'),
+  VOICE_SAY_MAX_CHARS: z.coerce.number().int().min(50).default(600),
+  VOICE_RECORD_CALLS: bool.default(true),
+  VOICE_RECORDING_ANNOUNCEMENT: bool.default(true),
+  /** Dialled numbers whose calls are neither recorded nor announced as recorded. */
+  VOICE_UNRECORDED_NUMBERS: z.string().optional(),
+  VOICE_VOICEMAIL_MAX_SECONDS: z.coerce.number().int().min(5).max(3600).default(120),
+  VOICE_QUEUE_TIMEOUT_SECONDS: z.coerce.number().int().min(10).default(600),
+  VOICE_HOLD_SECONDS: z.coerce.number().int().min(1).max(120).default(30),
+  VOICE_HOLD_MUSIC_URL: z.url().optional(),
+  VOICE_SECONDS_PER_CALLER: z.coerce.number().int().min(1).default(120),
+  /** Caller id for calls we place (operators, call backs); unset → the number the customer called. */
+  VOICE_CALLER_ID: z.string().optional(),
+  VOICE_CALLBACK_QUEUE: z.string().default('callbacks'),
+  VOICE_LIVE_TRANSCRIPTION: bool.default(false),
+  VOICE_MEDIA_STREAM_URL: z.string().regex(/^wss?:\/\//).optional(),
+  VOICE_MEDIA_START_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DEEPGRAM_MODEL: z.string().default('nova-3'),
+  DEEPGRAM_LIVE_MODEL: z.string().default('nova-3'),
+  TRANSCRIBE_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  TRANSCRIBE_BACKOFF_MS: z.coerce.number().int().min(10).default(5000),
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().optional(),
+  // FAQ re-ranking by the optional LLM (src/faq/llm.ts): model name and how long to wait before falling back to retrieval.
+  LLM_MODEL: z.string().default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).max(30000).default(2000),
   SMTP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   SUPPORT_EMAIL: z.string().optional(),
   EMAIL_INBOUND_SECRET: z.string().optional(),
+  // Email channel (src/channels/email). Listener: where, how big, optional STARTTLS and AUTH for relays.
+  SMTP_HOST: z.string().default('0.0.0.0'),
+  SMTP_TLS_KEY_FILE: z.string().optional(),
+  SMTP_TLS_CERT_FILE: z.string().optional(),
+  SMTP_AUTH_USER: z.string().optional(),
+  SMTP_AUTH_PASSWORD: z.string().optional(),
+  EMAIL_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+  EMAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).default(5 * 1024 * 1024),
+  // Outbound: smtp (nodemailer to SMTP_RELAY_URL), sendgrid (v3 mail/send API) or sandbox (the outbox); unset → chosen from what is configured.
+  EMAIL_TRANSPORT: z.enum(['smtp', 'sendgrid', 'sandbox']).optional(),
+  SMTP_RELAY_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_RELAY_URL must be smtp:// or smtps://').optional(),
+  SENDGRID_API_KEY: z.string().optional(),
+  SENDGRID_API_URL: z.url().default('https://api.sendgrid.com'),
+  EMAIL_MESSAGE_ID_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i).optional(),
+  // Noise control: spam score at or above which a mail is stored but not answered; auto-replies per sender per window.
+  EMAIL_SPAM_THRESHOLD: z.coerce.number().default(5),
+  EMAIL_AUTOREPLY_LIMIT: z.coerce.number().int().min(0).default(5),
+  EMAIL_AUTOREPLY_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+  EMAIL_FAQ_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.65),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -50,6 +117,7 @@ export interface Config extends Env {
   PUBLIC_BASE_URL: string;
   SEED_DEMO: boolean;
   isProduction: boolean;
+  TWILIO_MESSAGING_ENABLED: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -64,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const isProduction = c.NODE_ENV === 'production';
+  const messagingEnabled = c.TWILIO_MESSAGING_ENABLED ?? (!isProduction || !!c.TWILIO_ACCOUNT_SID || !!c.TWILIO_AUTH_TOKEN);
   if (isProduction) {
     const problems: string[] = [];
     if (c.DIRECTLINE_SECRET === DEV_DIRECTLINE_SECRET) problems.push('DIRECTLINE_SECRET must be set');
@@ -71,6 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!c.ADMIN_EMAIL || !c.ADMIN_PASSWORD) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set');
     if (!c.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL must be set');
     if (c.TWILIO_ACCOUNT_SID && !c.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN must be set with TWILIO_ACCOUNT_SID');
+    // Unsigned messaging webhooks would let anyone write as any customer.
+    else if (messagingEnabled && !c.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN must be set to verify Twilio messaging webhooks (or set TWILIO_MESSAGING_ENABLED=false)');
     if (problems.length) throw new ConfigError(`refusing to start in production:\n  ${problems.join('\n  ')}`);
   }
   return {
@@ -78,5 +149,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV === 'development',
     isProduction,
+    TWILIO_MESSAGING_ENABLED: messagingEnabled,
   };
 }

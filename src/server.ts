@@ -5,6 +5,7 @@ import { loadConfig } from './config';
 import { createLogger } from './infra/logger';
 import { attachRealtime, createApp, createInfra, createServices } from './app';
 import { seedAccounts } from './operators/seed';
+import { startEmailListener } from './channels/email';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
     server.listen(config.PORT, resolve);
   });
   logger.info({ port: config.PORT, publicUrl: config.PUBLIC_BASE_URL }, 'web listening');
+  // The inbound SMTP listener runs in the web process when SMTP_PORT is set.
+  const smtp = config.SMTP_PORT !== undefined ? await startEmailListener(infra, services) : null;
   for (const a of seeded) logger.info({ email: a.email, roles: a.roles }, 'demo operator created');
   if (seeded.length) {
     // Shown once, on the terminal of whoever ran `npm start`; never logged.
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     clearInterval(idle);
+    await smtp?.close();
     await infra.close();
     process.exit(0);
   };

@@ -2,9 +2,9 @@
 // and turns its channel-neutral steps into activities (text, suggested
 // actions); a handoff step escalates through the handoff service.
 import { ActivityHandler, ConversationState, StatePropertyAccessor, TurnContext } from 'botbuilder';
-import type { ConversationsService } from '../conversations/conversations.service';
-import type { FlowEngine, TurnInput } from '../flows/engine';
-import type { FlowState, OutStep } from '../flows/flow.types';
+import type { ConversationDoc, ConversationsService } from '../conversations/conversations.service';
+import type { FlowActions, FlowEngine, TurnInput } from '../flows/engine';
+import type { FlowState, OutChoice, OutStep } from '../flows/flow.types';
 import type { Prompts } from '../flows/prompts';
 import type { FaqAttempt, HandoffService } from '../handoff/handoff.service';
 import { guessLanguage } from '../faq/text';
@@ -23,6 +23,21 @@ export interface BotDeps {
   metrics: Metrics;
   logger: Logger;
   companyName: string;
+  /** Cases and satisfaction scores for the flows, bound to the turn's conversation. */
+  flowActions?: (conversation: ConversationDoc) => FlowActions;
+}
+
+/** Channels that can record a voicemail; a `record` step asks the others for a typed message. */
+const RECORDING_CHANNELS = ['voice'];
+
+const NO_ACTIONS: FlowActions = {
+  createCase: () => Promise.reject(new Error('cases are not wired into the bot')),
+  findCase: async () => null,
+  recordSatisfaction: async () => undefined,
+};
+
+function suggested(choices: OutChoice[]) {
+  return { to: [], actions: choices.map((c) => ({ type: 'imBack', title: c.title, value: c.title })) };
 }
 
 const LANGS: Lang[] = ['en', 'sq'];
@@ -46,7 +61,8 @@ export class SwitchboardBot extends ActivityHandler {
     this.onMessage(async (ctx, next) => {
       const text = ctx.activity.text ?? '';
       const value = typeof ctx.activity.value === 'string' ? ctx.activity.value : undefined;
-      await this.runFlow(ctx, { kind: 'text', text, value }, this.languageOf(ctx, text));
+      const attachments = (ctx.activity.attachments ?? []).filter((a) => !!a.contentUrl).map((a) => ({ contentType: a.contentType, url: a.contentUrl as string }));
+      await this.runFlow(ctx, { kind: 'text', text, value, attachments }, this.languageOf(ctx, text));
       await next();
     });
   }
@@ -80,7 +96,15 @@ export class SwitchboardBot extends ActivityHandler {
     const { engine, metrics } = this.deps;
     metrics.turns.inc({ channel: ctx.activity.channelId ?? 'unknown' });
     const saved = await this.flowState.get(ctx);
-    const { steps, state } = engine.run(saved, input, lang);
+    const conversation = turnConversation(ctx);
+    const channel = ctx.activity.channelId ?? conversation.channel;
+    const { steps, state } = await engine.run(saved, input, {
+      lang,
+      channel,
+      canRecord: RECORDING_CHANNELS.includes(channel),
+      actions: this.deps.flowActions?.(conversation) ?? NO_ACTIONS,
+      vars: { address: conversation.address },
+    });
     await this.flowState.set(ctx, state);
     for (const step of steps) await this.render(ctx, step, lang, state.faq);
   }
@@ -93,12 +117,19 @@ export class SwitchboardBot extends ActivityHandler {
         await ctx.sendActivity({ type: 'message', text: step.text, from });
         return;
       case 'ask':
+        await ctx.sendActivity({ type: 'message', text: step.text, from, suggestedActions: suggested(step.choices), channelData: { step: 'ask', choices: step.choices } });
+        return;
+      case 'collect':
         await ctx.sendActivity({
           type: 'message',
           text: step.text,
           from,
-          suggestedActions: { to: [], actions: step.choices.map((c) => ({ type: 'imBack', title: c.title, value: c.title })) },
+          suggestedActions: step.choices ? suggested(step.choices) : undefined,
+          channelData: { step: 'collect', slot: step.slot, kind: step.kind, sensitive: step.sensitive, choices: step.choices },
         });
+        return;
+      case 'record':
+        await ctx.sendActivity({ type: 'message', text: step.text, from, channelData: { step: 'record', slot: step.slot, maxSeconds: step.maxSeconds } });
         return;
       case 'handoff': {
         const conversation = turnConversation(ctx);
@@ -110,17 +141,21 @@ export class SwitchboardBot extends ActivityHandler {
           skills: step.skills,
           faqAttempts: faq,
           summary: faq.filter((f) => f.answered).map((f) => `answered: ${f.question} (${f.entryId})`).join('; '),
+          slots: step.slots,
+          ivrPath: step.path,
         });
         if (created) this.deps.metrics.escalations.inc({ reason: step.trigger });
         await ctx.sendActivity({
           type: 'message',
           from,
-          text: prompts.t(lang, created ? 'handoff_queued' : 'handoff_already', { position }),
+          text: created && step.text ? prompts.fill(step.text, { position }) : prompts.t(lang, created ? 'handoff_queued' : 'handoff_already', { position }),
           channelData: { step: 'handoff', position, escalationId: String(escalation._id) },
         });
         return;
       }
       case 'end':
+        // Not a message: channels that hold a line open (voice) hang up; the others ignore it.
+        await ctx.sendActivity({ type: 'endOfConversation', code: 'completedSuccessfully', from });
         return;
     }
   }

@@ -9,6 +9,8 @@ const conversationSchema = new Schema(
     channel: { type: String, required: true },
     /** The customer's address on the channel (web user id, E.164 phone, email). */
     address: { type: String, required: true },
+    /** Our own address the customer wrote to (the Twilio number or WhatsApp sender); replies go out from it. */
+    botAddress: { type: String, default: '' },
     mode: { type: String, enum: CONVERSATION_MODES, default: 'bot' },
     language: { type: String, default: 'en' },
     escalationId: { type: Schema.Types.ObjectId, default: null },

@@ -50,6 +50,19 @@ export function conversationsRoutes(deps: { conversations: ConversationsService;
     });
   });
 
+  // The customer's whole history across channels (SMS and WhatsApp are one customer), for whoever may see this conversation.
+  r.get('/conversations/:id/customer-history', guard, async (req, res) => {
+    if (!(await handoff.canSeeConversation(session(req), String(req.params.id)))) throw new ForbiddenError('not your conversation');
+    const c = await conversations.get(String(req.params.id));
+    const { conversations: all, messages } = await conversations.customerHistory(c.customerId);
+    const channelOf = new Map(all.map((x) => [String(x._id), x.channel]));
+    res.json({
+      customerId: String(c.customerId),
+      conversations: all.map((x) => ({ id: String(x._id), channel: x.channel, address: x.address, mode: x.mode, createdAt: x.createdAt })),
+      messages: messages.map((m) => ({ ...messageJson(m), channel: channelOf.get(String(m.conversationId)) })),
+    });
+  });
+
   r.post('/conversations/:id/messages', guard, async (req, res) => {
     const { text } = replySchema.parse(req.body);
     const s = session(req);

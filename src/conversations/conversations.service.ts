@@ -89,7 +89,7 @@ export class ConversationsService {
     return this.customers.findById(id).lean();
   }
 
-  async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string }): Promise<ConversationDoc> {
+  async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string; botAddress?: string; subject?: string }): Promise<ConversationDoc> {
     const doc = await this.conversations.create({ ...input, mode: 'bot' });
     await this.seq.init(String(doc._id));
     return doc.toObject() as ConversationDoc;
@@ -252,10 +252,92 @@ export class ConversationsService {
     return rows.reverse();
   }
 
+  // ── Messaging channels (SMS, WhatsApp): lookups, identities, opt-outs, provider delivery status ──
+
+  /** The customer's open (not closed) conversation on this channel and address, the latest first. */
+  async findActive(channel: string, address: string): Promise<ConversationDoc | null> {
+    return this.conversations
+      .findOne({ channel, address, mode: { $in: ['bot', 'queued', 'human'] } })
+      .sort({ createdAt: -1 })
+      .lean<ConversationDoc>();
+  }
+
+  /** The customer holding any of these identities (a phone on SMS is the same person on WhatsApp). */
+  async findCustomerByIdentities(identities: Identity[]) {
+    return this.customers.findOne({ identityKeys: { $in: identities.map((i) => `${i.kind}:${i.value}`) } }).lean();
+  }
+
+  async addIdentity(customerId: Types.ObjectId | string, identity: Identity): Promise<void> {
+    const key = `${identity.kind}:${identity.value}`;
+    await this.customers.updateOne({ _id: customerId, identityKeys: { $ne: key } }, { $push: { identities: identity, identityKeys: key } });
+  }
+
+  /** Opt the customer out of (or back into) a channel; true when that changed anything. */
+  async setOptOut(customerId: Types.ObjectId | string, channel: string, optedOut: boolean): Promise<boolean> {
+    const r = optedOut
+      ? await this.customers.updateOne({ _id: customerId }, { $addToSet: { optOuts: channel } })
+      : await this.customers.updateOne({ _id: customerId }, { $pull: { optOuts: channel } });
+    return r.modifiedCount === 1;
+  }
+
+  /** When the customer last wrote in this conversation (WhatsApp's customer-service window). */
+  async lastInboundAt(conversationId: Types.ObjectId | string): Promise<Date | null> {
+    const m = await this.messages.findOne({ conversationId, direction: 'in' }).sort({ createdAt: -1 }).lean<MessageDoc>();
+    return m ? new Date(m.createdAt) : null;
+  }
+
+  /** Every message of every conversation of the customer (all channels), oldest first. */
+  async customerHistory(customerId: Types.ObjectId | string, limit = 500): Promise<{ conversations: ConversationDoc[]; messages: MessageDoc[] }> {
+    const conversations = await this.conversations.find({ customerId }).sort({ createdAt: 1 }).limit(100).lean<ConversationDoc[]>();
+    const messages = await this.messages
+      .find({ conversationId: { $in: conversations.map((c) => c._id) } })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<MessageDoc[]>();
+    return { conversations, messages };
+  }
+
+  /**
+   * A provider's delivery report for something we sent, by our message id or the
+   * provider's id. Never moves backwards: queued < sent < delivered < read;
+   * failed only from queued or sent, and nothing leaves failed. Returns the
+   * message when the status changed (and announces it), else null.
+   */
+  async updateDeliveryStatus(
+    ref: { messageId: string } | { channel: string; channelMessageId: string },
+    status: Exclude<MessageStatus, 'received'>,
+    detail: { error?: string; channelMessageId?: string } = {},
+  ): Promise<MessageDoc | null> {
+    const byId = 'messageId' in ref;
+    if (byId && !isValidObjectId(ref.messageId)) return null;
+    const base: Record<string, unknown> = 'messageId' in ref ? { _id: ref.messageId } : { channel: ref.channel, channelMessageId: ref.channelMessageId };
+    base.direction = 'out';
+    // The provider's id, learned from a report that beat the sender's own answer.
+    if (byId && detail.channelMessageId) {
+      await this.messages.updateOne({ ...base, channelMessageId: /^sb-/ }, { $set: { channelMessageId: detail.channelMessageId } }).catch(() => undefined);
+    }
+    const set: Record<string, unknown> = { status };
+    if (detail.error) set.error = detail.error.slice(0, 500);
+    const doc = await this.messages
+      .findOneAndUpdate({ ...base, status: { $in: STATUS_BEFORE[status] } }, { $set: set }, { returnDocument: 'after' })
+      .lean<MessageDoc>();
+    if (doc) await this.bus.publish({ type: 'message.status', conversationId: String(doc.conversationId), messageId: String(doc._id), status });
+    return doc;
+  }
+
   private async announce(m: Pick<MessageDoc, '_id' | 'conversationId'>): Promise<void> {
     await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id) });
   }
 }
+
+/** The statuses a message may move to each status from (delivery reports arrive out of order). */
+const STATUS_BEFORE: Record<Exclude<MessageStatus, 'received'>, MessageStatus[]> = {
+  queued: [],
+  sent: ['queued'],
+  delivered: ['queued', 'sent'],
+  read: ['queued', 'sent', 'delivered'],
+  failed: ['queued', 'sent'],
+};
 
 function isDuplicateKey(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;

@@ -1,164 +1,234 @@
 // Runs one turn of a flow: from the saved position, with the customer's
-// input, until the flow waits for input again. Produces channel-neutral
-// steps only; knows nothing of channels. State is a plain object the bot
-// keeps in its (MongoDB) conversation state.
-import type { FaqService, Lang } from '../faq/faq.service';
-import { normalize } from '../faq/text';
-import type { ChoiceDef, Flow, FlowState, OutStep, Step } from './flow.types';
+// reply, until the flow waits for input again. Produces channel-neutral
+// steps only; the channel is data for `if` conditions, nothing more. State
+// is a plain object the bot keeps in its (MongoDB) conversation state.
+// Global intents (operator, menu, repeat, back, stop…) are checked before
+// the step the flow waits at sees the reply.
+import type { FlowState, Intent, OutStep, Scalar, Step, StepKind, CaseType } from './flow.types';
+import type { FlowBundle } from './loader';
 import type { Prompts } from './prompts';
+import { parseValue } from './collect';
+import { matchIntent, matchOption } from './match';
+import { Turn, type Attachment, type EngineParts, type Outcome } from './turn';
+import * as control from './steps/control';
+import * as input from './steps/input';
+import * as actions from './steps/actions';
+import { faq as faqStep, picked } from './steps/faq';
 
-export type TurnInput = { kind: 'start' } | { kind: 'text'; text: string; value?: string };
+export type TurnInput = { kind: 'start' } | { kind: 'text'; text: string; value?: string; attachments?: Attachment[] };
 
 export interface TurnResult {
   steps: OutStep[];
   state: FlowState;
 }
 
+export type FaqLang = 'en' | 'sq';
+
+/** What the engine needs of the knowledge base (FaqService has it). */
+export interface KbEntryLike {
+  id: string;
+  questions: string[];
+  action?: string;
+  sq?: { questions: string[] };
+}
+export interface FaqMatchLike<E extends KbEntryLike = KbEntryLike> {
+  entry: E;
+  confidence: number;
+  alternatives: { entryId: string; confidence: number }[];
+}
+export interface FaqPort<E extends KbEntryLike = KbEntryLike> {
+  readonly minConfidence: number;
+  match(question: string, lang: FaqLang): FaqMatchLike<E> | null | Promise<FaqMatchLike<E> | null>;
+  /** When present (an LLM may help pick), preferred over `match`; it falls back to retrieval by itself. */
+  matchAsync?(question: string, lang: FaqLang): Promise<FaqMatchLike<E> | null>;
+  entry(id: string): E | undefined;
+  answerText(entry: E, lang: FaqLang): string;
+}
+
+export interface FoundCase {
+  number: number;
+  type: CaseType;
+  status: string;
+  updatedAt: Date;
+}
+
+/** Side effects a flow may ask for; the bot binds them to the conversation of the turn. */
+export interface FlowActions {
+  createCase(input: { type: CaseType; fields: Record<string, Scalar>; summary: string; language: string }): Promise<{ number: number }>;
+  findCase(number: number): Promise<FoundCase | null>;
+  recordSatisfaction(score: number): Promise<void>;
+}
+
+export interface TurnEnv {
+  lang: string;
+  /** The channel's name, for `if: {channel: …}` only. */
+  channel: string;
+  /** Whether the channel can record a voicemail; elsewhere `record` asks for a typed message. */
+  canRecord?: boolean;
+  actions: FlowActions;
+  /** Per-turn placeholders (e.g. the customer's address on the channel). */
+  vars?: Record<string, string>;
+}
+
 const MAX_STEPS = 100;
-const FAQ_HISTORY = 10;
+const BACK_LIMIT = 10;
+const WAITING: StepKind[] = ['ask', 'collect', 'faq', 'record'];
+
+type Handler = (turn: Turn, step: never) => Promise<Outcome>;
+const HANDLERS: Record<StepKind, Handler> = {
+  say: control.say,
+  set: control.set,
+  goto: control.goto,
+  if: control.branch,
+  call: control.call,
+  end: control.end,
+  ask: input.ask,
+  collect: input.collect,
+  record: input.record,
+  faq: faqStep,
+  handoff: actions.handoff,
+  create_case: actions.createCase,
+  find_case: actions.findCase,
+  satisfaction: actions.satisfaction,
+};
+
+function kindOf(step: Step): StepKind {
+  return (Object.keys(HANDLERS) as StepKind[]).find((k) => k in step) as StepKind;
+}
 
 export class FlowEngine {
+  private readonly parts: EngineParts;
+
   constructor(
-    private readonly flows: Map<string, Flow>,
-    private readonly prompts: Prompts,
-    private readonly faq: FaqService,
-    private readonly vars: Record<string, string> = {},
-  ) {}
-
-  initialState(flowId = 'main'): FlowState {
-    const flow = this.flow(flowId);
-    return { flow: flow.id, node: flow.start, index: 0, misses: 0, faq: [] };
-  }
-
-  private flow(id: string): Flow {
-    const f = this.flows.get(id) ?? this.flows.get('main');
-    if (!f) throw new Error(`flow "${id}" not loaded`);
-    return f;
-  }
-
-  run(saved: FlowState | undefined, input: TurnInput, lang: Lang): TurnResult {
-    const state: FlowState = saved && this.flows.get(saved.flow)?.nodes[saved.node] ? { ...saved, faq: [...saved.faq] } : this.initialState();
-    const flow = this.flow(state.flow);
-    const out: OutStep[] = [];
-    const t = (key: string, extra: Record<string, string | number> = {}) => this.prompts.t(lang, key, { ...this.vars, ...extra });
-    let pending: { text: string; value?: string } | null = input.kind === 'text' ? { text: input.text, value: input.value } : null;
-
-    const jump = (node: string) => {
-      state.node = node;
-      state.index = 0;
-    };
-
-    // A choice on the step we wait at wins; then the flow's global intents.
-    if (pending) {
-      const step = this.current(flow, state);
-      const choice = step && 'ask' in step ? matchChoice(step.ask.choices, pending, (k) => t(k)) : undefined;
-      if (choice) {
-        jump(choice.goto);
-        pending = null;
-      } else {
-        const intent = matchIntent(flow, pending.text);
-        if (intent) {
-          jump(intent);
-          pending = null;
+    bundle: FlowBundle,
+    prompts: Prompts,
+    faq: FaqPort,
+    vars: Record<string, string> = {},
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    const sensitiveSlots = new Set<string>();
+    const missing: string[] = [];
+    for (const flow of bundle.flows.values()) {
+      for (const [node, steps] of Object.entries(flow.nodes)) {
+        for (const s of steps) {
+          if ('collect' in s && s.collect.sensitive) sensitiveSlots.add(s.collect.slot);
+          if ('faq' in s && s.faq.entry && !faq.entry(s.faq.entry)) missing.push(`${flow.file}: nodes.${node}: faq.entry: no knowledge-base entry "${s.faq.entry}"`);
         }
       }
     }
+    if (missing.length) throw new Error(`invalid flows:\n  ${missing.join('\n  ')}`);
+    this.parts = { bundle, prompts, faq, vars, sensitiveSlots };
+  }
 
+  initialState(): FlowState {
+    const main = this.parts.bundle.flows.get('main');
+    if (!main) throw new Error('flow "main" not loaded');
+    return { flow: 'main', node: main.start, index: 0, stack: [], slots: {}, misses: 0, retries: 0, faq: [], back: [], last: [], path: [] };
+  }
+
+  /** A saved state, completed with defaults (older states lack fields); a position that no longer exists starts over. */
+  private restore(saved: Partial<FlowState> | undefined): FlowState {
+    const fresh = this.initialState();
+    const flow = saved?.flow ? this.parts.bundle.flows.get(saved.flow) : undefined;
+    if (!saved || !flow || !saved.node || !flow.nodes[saved.node]) return fresh;
+    const s = structuredClone({ ...fresh, ...saved }) as FlowState;
+    s.stack = s.stack.filter((p) => !!this.parts.bundle.flows.get(p.flow)?.nodes[p.node]);
+    return s;
+  }
+
+  async run(saved: Partial<FlowState> | undefined, input: TurnInput, env: TurnEnv): Promise<TurnResult> {
+    const state = this.restore(saved);
+    const pending = input.kind === 'text' ? { text: input.text, value: input.value, attachments: input.attachments } : null;
+    const turn = new Turn(this.parts, state, { ...env, now: this.clock() }, pending);
+    if (pending && (await this.intercept(turn))) return this.finish(turn);
     for (let guard = 0; guard < MAX_STEPS; guard++) {
-      const step = this.current(flow, state);
+      const step = turn.step();
       if (!step) {
-        // Ran off the end of a node: the flow is over; the next input starts again.
-        jump(flow.resume ?? flow.start);
-        if (!pending) return { steps: out, state };
+        // Ran off the end of a node: a sub-flow returns; the top flow starts again at the next reply.
+        if (turn.return()) continue;
+        turn.restart();
+        if (!turn.pending) return this.finish(turn);
         continue;
       }
-      if ('say' in step) {
-        out.push({ type: 'say', text: t(step.say) });
-        state.index++;
-      } else if ('goto' in step) {
-        jump(step.goto);
-      } else if ('end' in step) {
-        out.push({ type: 'end' });
-        jump(flow.resume ?? flow.start);
-        return { steps: out, state };
-      } else if ('handoff' in step) {
-        const h = step.handoff;
-        out.push({ type: 'handoff', queue: h.queue, reason: h.reason, trigger: h.trigger, priority: h.priority, skills: h.skills });
-        state.index++;
-      } else if ('ask' in step) {
-        if (!pending) {
-          out.push({ type: 'ask', text: t(step.ask.prompt), choices: step.ask.choices.map((c) => ({ title: t(c.label), value: c.value, digit: c.digit })) });
-          return { steps: out, state };
-        }
-        // Not one of the choices (those were matched above).
-        if (step.ask.otherwise) {
-          jump(step.ask.otherwise);
-        } else {
-          out.push({ type: 'ask', text: t(step.ask.prompt), choices: step.ask.choices.map((c) => ({ title: t(c.label), value: c.value, digit: c.digit })) });
-          return { steps: out, state };
-        }
-      } else if ('faq' in step) {
-        if (!pending) return { steps: out, state };
-        const question = pending.text;
-        pending = null;
-        const next = this.answer(step, question, lang, state, out, t);
-        if (next) jump(next);
-        else return { steps: out, state };
+      const handler = HANDLERS[kindOf(step)] as (t: Turn, s: Step) => Promise<Outcome>;
+      if ((await handler(turn, step)) === 'wait') return this.finish(turn);
+    }
+    throw new Error(`flow ${state.flow}: more than ${MAX_STEPS} steps in one turn at node ${state.node} (a goto loop?)`);
+  }
+
+  private finish(turn: Turn): TurnResult {
+    const { state } = turn;
+    const step = turn.step();
+    if (step && WAITING.includes(kindOf(step))) {
+      const at = { flow: state.flow, node: state.node, index: state.index };
+      const top = state.back[state.back.length - 1]?.at;
+      if (!top || top.flow !== at.flow || top.node !== at.node || top.index !== at.index) {
+        state.back = [...state.back, { at, stack: [...state.stack] }].slice(-BACK_LIMIT);
       }
     }
-    throw new Error(`flow ${flow.id}: more than ${MAX_STEPS} steps in one turn at node ${state.node} (a goto loop?)`);
+    const said = turn.out.filter((o) => o.type !== 'handoff' && o.type !== 'end');
+    if (said.length) state.last = said;
+    return { steps: turn.out, state };
   }
 
-  /** Answers from the FAQ; returns a node to go to, or null to wait here. */
-  private answer(step: Extract<Step, { faq: unknown }>, question: string, lang: Lang, state: FlowState, out: OutStep[], t: (k: string) => string): string | null {
-    const m = this.faq.match(question, lang);
-    const confident = !!m && m.confidence >= this.faq.minConfidence;
-    state.faq = [...state.faq, { question, entryId: m?.entry.id, confidence: m ? round(m.confidence) : 0, answered: confident }].slice(-FAQ_HISTORY);
-    if (confident && m) {
-      state.misses = 0;
-      if (m.entry.action === 'handoff' && step.faq.handoff) {
-        out.push({ type: 'say', text: m.answer });
-        return step.faq.handoff;
+  /** Whether the step the flow waits at takes this reply as it is (a choice, a pick, a valid yes/no…). */
+  private claimedByStep(turn: Turn): boolean {
+    const step = turn.step();
+    const reply = turn.pending;
+    if (!step || !reply) return false;
+    if ('ask' in step) return !!matchOption(step.ask.choices, reply, turn.labels, false);
+    if ('collect' in step && step.collect.type !== 'text') {
+      return !!parseValue(step.collect, reply.text, turn.env.now, turn.labels, reply.value);
+    }
+    if ('faq' in step && turn.state.pick) return !!picked(turn, turn.state.pick.options);
+    return false;
+  }
+
+  /** Global and flow intents; true when one handled the reply. */
+  private async intercept(turn: Turn): Promise<boolean> {
+    if (this.claimedByStep(turn)) return false;
+    const { global } = this.parts.bundle;
+    const flow = turn.flow();
+    // The running flow's intents override global ones of the same name (and inherit their words).
+    const merged: [string, Intent][] = Object.entries(flow.intents).map(([name, i]) => {
+      const g = global.intents[name];
+      return [name, g && !i.keywords.length && !i.synonyms.length ? { ...i, keywords: g.keywords, synonyms: g.synonyms, sentiment: i.sentiment ?? g.sentiment } : i];
+    });
+    for (const [name, i] of Object.entries(global.intents)) if (!flow.intents[name]) merged.push([name, i]);
+    const step = turn.step();
+    // Free text being typed (a complaint, an address) is not searched for intents, only matched whole.
+    const collecting = !!step && (('collect' in step && step.collect.type === 'text') || 'record' in step);
+    const hit = matchIntent(merged, turn.pending?.text ?? '', { collecting });
+    if (!hit) return false;
+    const [, intent] = hit;
+    if (intent.trigger) turn.setSlot('escalation_trigger', intent.trigger);
+    if (intent.action === 'repeat') {
+      turn.consume();
+      if (turn.state.last.length) {
+        turn.out.push(...turn.state.last);
+        return true;
       }
-      out.push({ type: 'say', text: m.answer });
-      return null;
+      return false;
     }
-    state.misses++;
-    if (step.faq.offer && state.misses >= step.faq.offer_person_after) {
-      state.misses = 0;
-      return step.faq.offer;
+    if (intent.action === 'back') {
+      turn.consume();
+      this.goBack(turn);
+      return false;
     }
-    out.push({ type: 'say', text: t('faq_rephrase') });
-    return null;
+    turn.carry = turn.consume().text;
+    turn.jump(intent.goto as string);
+    return false;
   }
 
-  private current(flow: Flow, state: FlowState): Step | undefined {
-    return flow.nodes[state.node]?.[state.index];
+  private goBack(turn: Turn): void {
+    const { state } = turn;
+    const here = state.back[state.back.length - 1]?.at;
+    if (here && here.flow === state.flow && here.node === state.node && here.index === state.index) state.back = state.back.slice(0, -1);
+    const prev = state.back[state.back.length - 1];
+    if (!prev) {
+      turn.say('back_none');
+      return;
+    }
+    Object.assign(state, { ...prev.at, stack: [...prev.stack], retries: 0, pick: undefined });
   }
-}
-
-function round(n: number): number {
-  return Math.round(n * 1000) / 1000;
-}
-
-function matchChoice(choices: ChoiceDef[], input: { text: string; value?: string }, label: (k: string) => string): ChoiceDef | undefined {
-  if (input.value) {
-    const byValue = choices.find((c) => c.value === input.value);
-    if (byValue) return byValue;
-  }
-  const said = normalize(input.text);
-  if (!said) return undefined;
-  return choices.find((c, i) => {
-    if (said === c.value.toLowerCase() || said === (c.digit ?? String(i + 1))) return true;
-    if (said === normalize(label(c.label))) return true;
-    return (c.keywords ?? []).some((k) => said === normalize(k));
-  });
-}
-
-function matchIntent(flow: Flow, text: string): string | undefined {
-  const said = ` ${normalize(text)} `;
-  for (const intent of Object.values(flow.intents)) {
-    if (intent.keywords.some((k) => said.includes(` ${normalize(k)} `))) return intent.goto;
-  }
-  return undefined;
 }

@@ -1,107 +1,158 @@
-// Loads flows/*.yaml and validates them: schema, goto targets, prompt keys
-// in every language, unreachable nodes. Each error names file, line, field.
+// Loads flows/*.yaml (plus global.yaml: intents and priorities, and
+// hours.yaml: business hours) and validates them all: YAML, schema, step
+// types, targets, reachability, prompts in every language, slots used
+// before they are set. Every error names file, line and field; one bad
+// file stops the gateway from starting.
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML, { LineCounter, isNode } from 'yaml';
-import { flowSchema, Flow, Step } from './flow.types';
+import { flowSchema, globalSchema, Flow, GlobalConfig, Step } from './flow.types';
+import { STEP_KINDS, STEP_SCHEMAS, stepKind } from './steps.schema';
 import type { Prompts } from './prompts';
+import { BusinessHours } from './hours';
+import { FlowValidationError, YamlSource } from './yaml';
+import { checkFlows } from './checks';
+import { checkSlots } from './slots-check';
+import { CASE_STATUSES, CASE_TYPES } from '../cases/case.types';
+import { COLLECT_TYPES } from './steps.schema';
 
-export class FlowValidationError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid flows:\n  ${problems.join('\n  ')}`);
-  }
-}
+export { FlowValidationError };
 
-type Path = (string | number)[];
-
-function locate(doc: YAML.Document, lc: LineCounter, p: Path): number {
-  for (let n = p.length; n >= 0; n--) {
-    const node = doc.getIn(p.slice(0, n), true);
-    if (isNode(node) && node.range) return lc.linePos(node.range[0]).line;
-  }
-  return 1;
-}
-
-function targetsOf(step: Step): { field: string; target: string }[] {
-  if ('goto' in step) return [{ field: 'goto', target: step.goto }];
-  if ('ask' in step) {
-    const t = step.ask.choices.map((c, i) => ({ field: `ask.choices.${i}.goto`, target: c.goto }));
-    if (step.ask.otherwise) t.push({ field: 'ask.otherwise', target: step.ask.otherwise });
-    return t;
-  }
-  if ('faq' in step) {
-    const t: { field: string; target: string }[] = [];
-    if (step.faq.handoff) t.push({ field: 'faq.handoff', target: step.faq.handoff });
-    if (step.faq.offer) t.push({ field: 'faq.offer', target: step.faq.offer });
-    return t;
-  }
-  return [];
-}
-
-function promptsOf(step: Step): { field: string; key: string }[] {
-  if ('say' in step) return [{ field: 'say', key: step.say }];
-  if ('ask' in step) return [{ field: 'ask.prompt', key: step.ask.prompt }, ...step.ask.choices.map((c, i) => ({ field: `ask.choices.${i}.label`, key: c.label }))];
-  return [];
-}
+export const GLOBAL_FILE = 'global.yaml';
+export const HOURS_FILE = 'hours.yaml';
 
 /** Prompt keys the engine itself uses, beyond those named in flows. */
-export const ENGINE_PROMPTS = ['faq_rephrase', 'handoff_queued', 'handoff_already', 'operator_joined', 'resolved', 'turn_error'];
+export const ENGINE_PROMPTS = [
+  'faq_rephrase',
+  'faq_pick',
+  'ask_invalid',
+  'back_none',
+  'choice_yes',
+  'choice_no',
+  'handoff_queued',
+  'handoff_already',
+  'operator_joined',
+  'resolved',
+  'turn_error',
+  ...COLLECT_TYPES.map((t) => `invalid_${t}`),
+  ...CASE_STATUSES.map((s) => `case_status_${s}`),
+  ...CASE_TYPES.map((t) => `case_type_${t}`),
+];
 
-export function validateFlow(file: string, source: string, prompts: Prompts): { flow?: Flow; problems: string[] } {
-  const lc = new LineCounter();
-  const doc = YAML.parseDocument(source, { lineCounter: lc, prettyErrors: false });
-  if (doc.errors.length) {
-    return { problems: doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? 1}: YAML: ${e.message.split('\n')[0]}`) };
-  }
-  const parsed = flowSchema.safeParse(doc.toJS());
-  if (!parsed.success) {
-    return {
-      problems: parsed.error.issues.map((i) => `${file}:${locate(doc, lc, i.path as Path)}: ${i.path.join('.') || '(top)'}: ${i.message}`),
-    };
-  }
-  const flow = parsed.data;
-  const problems: string[] = [];
-  const nodes = Object.keys(flow.nodes);
-  const at = (p: Path, msg: string) => problems.push(`${file}:${locate(doc, lc, p)}: ${p.join('.')}: ${msg}`);
-  if (!flow.nodes[flow.start]) at(['start'], `unknown node "${flow.start}"`);
-  if (flow.resume && !flow.nodes[flow.resume]) at(['resume'], `unknown node "${flow.resume}"`);
-  for (const [name, intent] of Object.entries(flow.intents)) {
-    if (!flow.nodes[intent.goto]) at(['intents', name, 'goto'], `unknown node "${intent.goto}"`);
-  }
-  const reachable = new Set<string>([flow.start, ...(flow.resume ? [flow.resume] : []), ...Object.values(flow.intents).map((i) => i.goto)]);
-  for (const node of nodes) {
-    flow.nodes[node].forEach((step, i) => {
-      for (const { field, target } of targetsOf(step)) {
-        if (!flow.nodes[target]) at(['nodes', node, i, ...field.split('.')], `unknown node "${target}"`);
-        reachable.add(target);
-      }
-      for (const { field, key } of promptsOf(step)) {
-        for (const lang of prompts.languages()) {
-          if (!prompts.has(lang, key)) at(['nodes', node, i, ...field.split('.')], `prompt "${key}" is missing in prompts/${lang}.yaml`);
-        }
-      }
-    });
-  }
-  for (const node of nodes) if (!reachable.has(node)) at(['nodes', node], 'unreachable node: nothing leads here');
-  return { flow, problems };
+export interface FlowBundle {
+  flows: Map<string, Flow>;
+  global: GlobalConfig;
+  hours: BusinessHours;
 }
 
-export function loadFlows(dir: string, prompts: Prompts): Map<string, Flow> {
-  const flows = new Map<string, Flow>();
+export interface LoadOptions {
+  /** Knowledge-base entry ids, to check `faq: {entry}` steps against. */
+  kbEntries?: Set<string>;
+  /** Placeholders the bot fills in (e.g. company). */
+  vars?: string[];
+}
+
+export interface Source {
+  file: string;
+  source: string;
+}
+
+export interface ParsedFlow {
+  flow: Flow;
+  src: YamlSource;
+}
+
+function parseFlow(file: string, source: string, problems: string[]): ParsedFlow | undefined {
+  const { src, value, problems: yamlProblems } = YamlSource.parse(file, source);
+  problems.push(...yamlProblems);
+  if (!src) return undefined;
+  const parsed = flowSchema.safeParse(value ?? {});
+  if (!parsed.success) {
+    problems.push(...src.zodProblems([], parsed.error));
+    return undefined;
+  }
+  const nodes: Record<string, Step[]> = {};
+  let ok = true;
+  for (const [node, raw] of Object.entries(parsed.data.nodes)) {
+    nodes[node] = [];
+    raw.forEach((item, i) => {
+      const at = ['nodes', node, i];
+      if (!item || typeof item !== 'object' || Array.isArray(item)) {
+        problems.push(src.problem(at, 'a step is a map with one step key'));
+        ok = false;
+        return;
+      }
+      const kind = stepKind(item);
+      if (!kind) {
+        const key = Object.keys(item)[0] ?? '';
+        problems.push(src.problem([...at, key], `unknown step type "${key}" (known: ${STEP_KINDS.join(', ')})`));
+        ok = false;
+        return;
+      }
+      const step = STEP_SCHEMAS[kind].safeParse(item);
+      if (!step.success) {
+        problems.push(...src.zodProblems(at, step.error));
+        ok = false;
+        return;
+      }
+      nodes[node].push(step.data as Step);
+    });
+  }
+  return ok ? { flow: { ...parsed.data, nodes, file }, src } : undefined;
+}
+
+/** Validates a set of flow files (and global.yaml / hours.yaml among them). */
+export function checkSources(sources: Source[], prompts: Prompts, opts: LoadOptions = {}): { bundle?: FlowBundle; problems: string[] } {
   const problems: string[] = [];
   for (const lang of prompts.languages()) {
-    for (const key of ENGINE_PROMPTS) if (!prompts.has(lang, key)) problems.push(`prompts/${lang}.yaml: prompt "${key}" is missing`);
+    for (const key of ENGINE_PROMPTS) if (!prompts.has(lang, key)) problems.push(`prompts/${lang}.yaml:1: ${key}: prompt is missing (the engine says it)`);
   }
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const file = path.join(dir, f);
-    const r = validateFlow(file, fs.readFileSync(file, 'utf8'), prompts);
-    problems.push(...r.problems);
-    if (r.flow) {
-      if (flows.has(r.flow.id)) problems.push(`${file}:1: id: flow "${r.flow.id}" is defined twice`);
-      flows.set(r.flow.id, r.flow);
+  let global: GlobalConfig = { intents: {}, triggers: {} };
+  let globalSrc: YamlSource | undefined;
+  let hours = new BusinessHours();
+  let hoursSrc: YamlSource | undefined;
+  const parsed: ParsedFlow[] = [];
+  for (const { file, source } of sources) {
+    const base = path.basename(file);
+    if (base === GLOBAL_FILE || base === HOURS_FILE) {
+      const { src, value, problems: yamlProblems } = YamlSource.parse(file, source);
+      problems.push(...yamlProblems);
+      if (!src) continue;
+      if (base === HOURS_FILE) {
+        const r = BusinessHours.validate(src, value);
+        problems.push(...r.problems);
+        if (r.hours) [hours, hoursSrc] = [r.hours, src];
+      } else {
+        const r = globalSchema.safeParse(value ?? {});
+        if (r.success) [global, globalSrc] = [r.data, src];
+        else problems.push(...src.zodProblems([], r.error));
+      }
+      continue;
     }
+    const p = parseFlow(file, source, problems);
+    if (!p) continue;
+    if (parsed.some((x) => x.flow.id === p.flow.id)) problems.push(p.src.problem(['id'], `flow "${p.flow.id}" is defined twice`));
+    else parsed.push(p);
   }
-  if (!flows.has('main') && problems.length === 0) problems.push(`${dir}: no flow with id "main"`);
-  if (problems.length) throw new FlowValidationError(problems);
-  return flows;
+  if (problems.length) return { problems };
+  if (!parsed.some((p) => p.flow.id === 'main')) return { problems: [`${sources[0]?.file ?? 'flows'}:1: id: no flow with id "main"`] };
+  const vars = new Set(['company', 'position', 'channel', 'language', 'address', ...(opts.vars ?? [])]);
+  problems.push(...checkFlows(parsed, { global, globalSrc, hours, hoursSrc, prompts, kbEntries: opts.kbEntries }));
+  if (!problems.length) problems.push(...checkSlots(parsed, { global, prompts, vars }));
+  if (problems.length) return { problems };
+  return { bundle: { flows: new Map(parsed.map((p) => [p.flow.id, p.flow])), global, hours }, problems };
+}
+
+export function readSources(dir: string): Source[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => ({ file: path.join(dir, f), source: fs.readFileSync(path.join(dir, f), 'utf8') }));
+}
+
+/** Loads and validates every flow in `dir`; throws FlowValidationError listing each problem. */
+export function loadFlows(dir: string, prompts: Prompts, opts: LoadOptions = {}): FlowBundle {
+  const { bundle, problems } = checkSources(readSources(dir), prompts, opts);
+  if (!bundle) throw new FlowValidationError(problems);
+  return bundle;
 }

@@ -31,8 +31,13 @@ export class Prompts {
     return key in (this.byLang.get(lang) ?? {});
   }
 
-  t(lang: string, key: string, vars: Record<string, string | number> = {}): string {
+  t(lang: string, key: string, vars: Record<string, string | number | boolean> = {}): string {
     const text = this.byLang.get(lang)?.[key] ?? this.byLang.get('en')?.[key] ?? key;
+    return this.fill(text, vars);
+  }
+
+  /** Fills `{name}` placeholders; unknown ones stay as they are. */
+  fill(text: string, vars: Record<string, string | number | boolean>): string {
     return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
   }
 }

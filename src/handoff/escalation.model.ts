@@ -35,6 +35,10 @@ const escalationSchema = new Schema(
       slots: { type: String, default: '{}' },
       ivrPath: { type: [String], default: [] },
       lastMessages: { type: [contextMessageSchema], default: [] },
+      /** Phone calls: the IVR path as lines ("Main menu: pressed 1 (Billing)"), the post-call transcript, notes (voicemail, call back). */
+      callPath: { type: [String], default: [] },
+      transcript: { type: String, default: '' },
+      notes: { type: [String], default: [] },
     },
     operatorId: { type: Schema.Types.ObjectId, default: null },
     /** Operators allowed to see it after it changes hands (who had it before). */

@@ -219,6 +219,38 @@ export class HandoffService {
     return done;
   }
 
+  /**
+   * The customer left before anyone took it (a caller hung up in the queue):
+   * the escalation is abandoned — it counts in the figures — and the
+   * conversation closes. Null when it was no longer queued.
+   */
+  async abandon(id: string): Promise<EscalationDoc | null> {
+    if (!isValidObjectId(id)) return null;
+    const done = await this.exclusive(id, () =>
+      this.escalations
+        .findOneAndUpdate({ _id: id, status: 'queued' }, { $set: { status: 'abandoned', resolvedAt: new Date(), disposition: 'abandoned' } }, { returnDocument: 'after' })
+        .lean<EscalationDoc>(),
+    );
+    if (!done) return null;
+    await this.deps.conversations.transition(done.conversationId, ['queued'], 'closed', { escalationId: null, operatorId: null });
+    await this.announce(done);
+    return done;
+  }
+
+  /** What a channel learns after escalating (a call's IVR path, its transcript), added to the context operators see. */
+  async addContext(id: string, extra: { callPath?: string[]; transcript?: string; note?: string }): Promise<void> {
+    if (!isValidObjectId(id)) return;
+    const set: Record<string, unknown> = {};
+    if (extra.callPath) set['context.callPath'] = extra.callPath.slice(0, 100).map((l) => l.slice(0, 500));
+    if (extra.transcript !== undefined) set['context.transcript'] = extra.transcript.slice(0, 20000);
+    const update: Record<string, unknown> = {};
+    if (Object.keys(set).length) update.$set = set;
+    if (extra.note) update.$push = { 'context.notes': extra.note.slice(0, 1000) };
+    if (!Object.keys(update).length) return;
+    const e = await this.escalations.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<EscalationDoc>();
+    if (e) await this.announce(e);
+  }
+
   /** One state change of an escalation at a time, across processes (see infra/locks.ts). */
   private exclusive<T>(id: Types.ObjectId | string, fn: () => Promise<T>): Promise<T> {
     return this.deps.locks.with(`esc:${id}`, fn);

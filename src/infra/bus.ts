@@ -10,7 +10,9 @@ export type BusEvent =
   | { type: 'message'; conversationId: string; messageId: string }
   | { type: 'message.status'; conversationId: string; messageId: string; status: string }
   | { type: 'conversation'; conversationId: string; mode: string }
-  | { type: 'escalation'; escalationId: string; conversationId: string; status: string; operatorId?: string };
+  | { type: 'escalation'; escalationId: string; conversationId: string; status: string; operatorId?: string }
+  /** A live transcript segment of a phone call (interim ones are replaced by the final one with the same start). */
+  | { type: 'transcript'; conversationId: string; callSid: string; speaker: string; text: string; final: boolean; start: number; end: number };
 
 export class Bus {
   private readonly local = new EventEmitter();

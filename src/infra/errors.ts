@@ -47,6 +47,11 @@ export class UnsupportedByChannelError extends AppError {
     super(message, 422, 'Unprocessable Entity');
   }
 }
+export class TooManyRequestsError extends AppError {
+  constructor(message = 'too many requests') {
+    super(message, 429, 'Too Many Requests');
+  }
+}
 
 export function fromZod(err: ZodError): ValidationError {
   return new ValidationError(

@@ -6,7 +6,7 @@ import type { Queue as BullQueue } from 'bull';
 
 export type { BullQueue };
 
-export const QUEUE_NAMES = { outbound: 'outbound' } as const;
+export const QUEUE_NAMES = { outbound: 'outbound', transcribe: 'transcribe' } as const;
 
 export function createQueue<T>(name: string, redisUrl: string, prefix: string): BullQueue<T> {
   return new Queue<T>(name, redisUrl, {

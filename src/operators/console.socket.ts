@@ -50,6 +50,8 @@ export function consoleSocket(deps: {
               if (m) send({ type: 'message', message: messageJson(m) });
             } else if (e.type === 'message.status') send({ type: 'message.status', conversationId: e.conversationId, messageId: e.messageId, status: e.status });
             else if (e.type === 'conversation') send({ type: 'conversation', conversationId: e.conversationId, mode: e.mode });
+            else if (e.type === 'transcript')
+              send({ type: 'transcript', conversationId: e.conversationId, callSid: e.callSid, speaker: e.speaker, text: e.text, final: e.final, start: e.start, end: e.end });
           } catch (err) {
             logger.warn({ err }, 'console socket: event not forwarded');
           }

@@ -86,6 +86,11 @@ export class OperatorsService {
     await this.operators.updateOne({ _id: id }, { $set: { presence } });
   }
 
+  /** The phone an operator takes calls on (voice handoffs, call backs); '' removes it. */
+  async setPhone(id: string, phone: string): Promise<void> {
+    await this.operators.updateOne({ _id: id }, { $set: { phone } });
+  }
+
   async login(email: string, password: string): Promise<{ token: string; operator: OperatorDoc }> {
     const op = await this.operators.findOne({ email: email.toLowerCase(), active: true }).lean<OperatorDoc>();
     const ok = await bcrypt.compare(password, op?.passwordHash ?? DUMMY_HASH);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { loadConfig, Config } from '../../src/config';
 import { createLogger } from '../../src/infra/logger';
-import { attachRealtime, createApp, createInfra, createServices, Infra, Services } from '../../src/app';
+import { attachRealtime, createApp, createInfra, createServices, Infra, ServiceOptions, Services } from '../../src/app';
 import { startWorker } from '../../src/outbound/worker';
 import type { ChannelSender } from '../../src/outbound/outbound.processor';
 import type { Role } from '../../src/operators/operators.service';
@@ -37,6 +37,8 @@ export interface GatewayOptions {
   worker?: boolean;
   env?: Record<string, string>;
   senders?: Record<string, ChannelSender>;
+  /** Seams such as the clock the flows read business hours from. */
+  services?: ServiceOptions;
 }
 
 export async function startGateway(name: string, opts: GatewayOptions = {}): Promise<Gateway> {
@@ -55,7 +57,7 @@ export async function startGateway(name: string, opts: GatewayOptions = {}): Pro
   });
   const logger = createLogger(config.LOG_LEVEL, 'test');
   const infra = await createInfra(config, logger);
-  const services = createServices(infra);
+  const services = createServices(infra, opts.services);
   const app = createApp(infra, services);
   const server = http.createServer(app);
   const wss = attachRealtime(server, infra, services);

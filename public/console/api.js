@@ -1,0 +1,53 @@
+// The console's HTTP client: the operator session (bearer token kept in
+// sessionStorage) and the JSON API. Problems (application/problem+json)
+// become ApiError with the HTTP status and the server's detail.
+
+const SESSION_KEY = 'sb.console.session';
+
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `request failed (${status})`);
+    this.status = status;
+  }
+}
+
+export function loadSession() {
+  try {
+    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) || 'null');
+    return s && s.token && s.operator ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(session) {
+  if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+  else sessionStorage.removeItem(SESSION_KEY);
+}
+
+export function createApi({ getToken, onUnauthorized }) {
+  async function call(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    const token = getToken();
+    if (token) headers.Authorization = `Bearer ${token}`;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(`/api${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data = await res.json().catch(() => null);
+    if (!res.ok) {
+      if (res.status === 401 && token) onUnauthorized();
+      throw new ApiError(res.status, data && data.detail);
+    }
+    return data;
+  }
+
+  const id = (x) => encodeURIComponent(x);
+  return {
+    login: (email, password) => call('POST', '/auth/login', { email, password }),
+    queued: () => call('GET', '/escalations?status=queued'),
+    mine: () => call('GET', '/escalations?status=assigned&mine=true'),
+    claim: (escalationId) => call('POST', `/escalations/${id(escalationId)}/claim`, {}),
+    resolve: (escalationId, disposition) => call('POST', `/escalations/${id(escalationId)}/resolve`, { disposition }),
+    conversation: (conversationId) => call('GET', `/conversations/${id(conversationId)}`),
+    reply: (conversationId, text) => call('POST', `/conversations/${id(conversationId)}/messages`, { text }),
+  };
+}

@@ -1,0 +1,122 @@
+// Renderers for the console: data in, DOM out, callbacks for actions. They
+// hold no state, so the full console can reuse them in other layouts.
+import { h, channelLabel, priorityLabel, waiting, truncate, clock, statusLabel, authorLabel, customerName } from './dom.js';
+
+function customerOf(e) {
+  const c = (e.context && e.context.customer) || {};
+  return c.name || (c.address && !/^(web|dl)_/.test(c.address) ? c.address : 'Web visitor');
+}
+
+/** The escalation's context: why, what the bot tried, the last messages. */
+export function contextBlock(e) {
+  const ctx = e.context || {};
+  const faq = ctx.faqAttempts || [];
+  const last = ctx.lastMessages || [];
+  const slots = Object.entries(ctx.slots || {});
+  return h(
+    'div',
+    { class: 'ctx' },
+    h('dl', { class: 'ctx__facts' }, h('dt', {}, 'Reason'), h('dd', { class: 'ctx__reason' }, e.reason), h('dt', {}, 'Queue'), h('dd', {}, e.queue || 'general')),
+    ctx.summary ? h('p', { class: 'ctx__summary' }, ctx.summary) : null,
+    h('h4', {}, `FAQ attempts (${faq.length})`),
+    faq.length
+      ? h(
+          'ul',
+          { class: 'ctx__faq' },
+          faq.map((f) =>
+            h(
+              'li',
+              { class: f.answered ? 'ok' : 'miss' },
+              h('span', { class: 'ctx__q' }, f.question),
+              h('span', { class: 'ctx__a' }, f.answered ? `answered · ${f.entryId} · ${Math.round((f.confidence || 0) * 100)}%` : 'not answered'),
+            ),
+          ),
+        )
+      : h('p', { class: 'muted' }, 'None.'),
+    slots.length ? [h('h4', {}, 'Collected'), h('dl', { class: 'ctx__facts' }, slots.map(([k, v]) => [h('dt', {}, k), h('dd', {}, typeof v === 'string' ? v : JSON.stringify(v))]))] : null,
+    ctx.ivrPath && ctx.ivrPath.length ? [h('h4', {}, 'Flow path'), h('p', { class: 'ctx__path' }, ctx.ivrPath.join(' › '))] : null,
+    h('h4', {}, 'Last messages'),
+    last.length
+      ? h(
+          'ol',
+          { class: 'ctx__last' },
+          last.slice(-6).map((m) => h('li', { title: m.text }, h('span', { class: `ctx__who ctx__who--${m.author}` }, m.author), ' ', truncate(m.text))),
+        )
+      : h('p', { class: 'muted' }, 'None.'),
+  );
+}
+
+function lastCustomerText(e) {
+  const last = ((e.context && e.context.lastMessages) || []).filter((m) => m.author === 'customer').pop();
+  return last ? last.text : '';
+}
+
+function waitLabel(date, verb) {
+  return h('span', { class: 'wait', dataset: { since: date, verb } }, waiting(date, verb));
+}
+
+/** A queue or "mine" card. */
+export function escalationCard(e, { selected, onOpen, onClaim, mine }) {
+  return h(
+    'li',
+    { class: `card${selected ? ' card--selected' : ''}`, dataset: { escalationId: e.id, conversationId: e.conversationId } },
+    h(
+      'button',
+      { type: 'button', class: 'card__open', onclick: () => onOpen(e), 'aria-label': `Open conversation: ${e.reason}` },
+      h(
+        'div',
+        { class: 'card__top' },
+        h('span', { class: `chip chip--${e.channel}` }, channelLabel(e.channel)),
+        h('span', { class: `prio prio--${Math.min(2, Math.max(0, e.priority || 0))}` }, priorityLabel(e.priority || 0)),
+        waitLabel(mine ? e.assignedAt || e.queuedAt : e.queuedAt, mine ? 'assigned' : 'waiting'),
+      ),
+      h('div', { class: 'card__reason' }, e.reason),
+      h('div', { class: 'card__who' }, customerOf(e)),
+      lastCustomerText(e) ? h('div', { class: 'card__snippet' }, `“${truncate(lastCustomerText(e), 90)}”`) : null,
+    ),
+    mine
+      ? null
+      : [
+          h('details', { class: 'card__ctx' }, h('summary', {}, 'Context'), contextBlock(e)),
+          h('button', { type: 'button', class: 'btn btn--primary btn--small card__claim', onclick: () => onClaim(e) }, 'Claim'),
+        ],
+  );
+}
+
+/** One message in the conversation thread, with its delivery status when we sent it. */
+export function messageItem(m, customer) {
+  const outbound = m.direction === 'out';
+  const status = outbound ? statusLabel(m.status) : '';
+  return h(
+    'li',
+    { class: `msg msg--${m.author}`, dataset: { messageId: m.id, status: m.status } },
+    h('div', { class: 'msg__meta' }, h('span', { class: 'msg__author' }, authorLabel(m, customer)), h('time', { datetime: m.createdAt }, clock(m.createdAt))),
+    h('div', { class: 'msg__text' }, m.text),
+    m.choices && m.choices.length ? h('div', { class: 'msg__choices' }, m.choices.map((c) => h('span', { class: 'msg__choice' }, c.title))) : null,
+    status ? h('div', { class: `msg__status msg__status--${m.status}`, title: m.error || '' }, status, m.status === 'failed' && m.error ? `: ${m.error}` : '') : null,
+  );
+}
+
+/** The side panel of an open conversation: customer and escalation context. */
+export function conversationAside(conv) {
+  const c = conv.customer;
+  return [
+    h('h3', {}, 'Customer'),
+    h(
+      'dl',
+      { class: 'ctx__facts' },
+      h('dt', {}, 'Name'),
+      h('dd', {}, customerName(c, conv.address)),
+      h('dt', {}, 'Channel'),
+      h('dd', {}, `${channelLabel(conv.channel)}${conv.address ? ` · ${conv.address}` : ''}`),
+      h('dt', {}, 'Language'),
+      h('dd', {}, conv.language || (c && c.language) || 'en'),
+    ),
+    h('h3', {}, 'Escalation'),
+    conv.escalation ? contextBlock(conv.escalation) : h('p', { class: 'muted' }, 'No open escalation: the bot has this conversation.'),
+  ];
+}
+
+export function modeLabel(mode) {
+  return { bot: 'With the bot', queued: 'Waiting in queue', human: 'With an operator', closed: 'Closed' }[mode] || mode;
+}
