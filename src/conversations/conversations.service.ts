@@ -137,9 +137,9 @@ export class ConversationsService {
   async recordInbound(input: InboundInput): Promise<{ message: MessageDoc; duplicate: boolean }> {
     const { conversation } = input;
     const key = { channel: conversation.channel, channelMessageId: input.channelMessageId };
-    // Look before taking a sequence number, so a redelivery leaves no hole in the sequence.
-    const seen = await this.messages.findOne(key).lean<MessageDoc>();
-    if (seen) return { message: seen, duplicate: true };
+    // The unique index decides what is a redelivery (FerretDB scans a collection for a
+    // find, but enforces unique indexes on insert cheaply); a redelivery leaves a hole
+    // in the sequence, which readers skip after a short grace.
     const seq = await this.nextSeq(conversation._id);
     let created;
     try {
@@ -208,7 +208,7 @@ export class ConversationsService {
     if (channelMessageId) set.channelMessageId = channelMessageId;
     const r = await this.messages.updateOne({ _id: message._id, status: 'queued' }, { $set: set, $inc: { attempts: 1 } });
     if (r.modifiedCount !== 1) return false;
-    await this.announce(message);
+    await this.announce({ ...message, status, seq });
     return true;
   }
 
@@ -325,8 +325,9 @@ export class ConversationsService {
     return doc;
   }
 
-  private async announce(m: Pick<MessageDoc, '_id' | 'conversationId'>): Promise<void> {
-    await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id) });
+  /** Tells every web instance; the delivered message rides along so streams need not read it back. */
+  private async announce(m: MessageDoc): Promise<void> {
+    await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id), message: m });
   }
 }
 

@@ -5,9 +5,11 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from './redis';
 import type { Logger } from './logger';
+import type { MessageDoc } from '../conversations/message.model';
 
 export type BusEvent =
-  | { type: 'message'; conversationId: string; messageId: string }
+  /** `message` is the stored message as JSON (ids and dates arrive as strings). */
+  | { type: 'message'; conversationId: string; messageId: string; message?: MessageDoc }
   | { type: 'message.status'; conversationId: string; messageId: string; status: string }
   | { type: 'conversation'; conversationId: string; mode: string }
   | { type: 'escalation'; escalationId: string; conversationId: string; status: string; operatorId?: string }

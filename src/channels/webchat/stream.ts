@@ -57,7 +57,14 @@ export function directLineStream(deps: { conversations: ConversationsService; bu
           }
         };
         const off = bus.onConversation(id, (e) => {
-          if (e.type === 'message') void push();
+          if (e.type !== 'message') return;
+          // The usual case: the next message in order came with the event; send it without a read.
+          if (!busy && e.message && e.message.seq === watermark + 1) {
+            watermark = e.message.seq;
+            ws.send(JSON.stringify({ activities: [toActivity(e.message, id, botName)], watermark: String(watermark) }));
+            return;
+          }
+          void push();
         });
         ws.on('close', () => {
           closed = true;
