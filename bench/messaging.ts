@@ -9,20 +9,17 @@
 // Outbound: 10,000 proactive messages through the queue and the worker to the
 // fake Twilio (messages/s), then the per-sender rate limiter's accuracy at a
 // low rate with two workers (sends in any 10 s window vs the configured rate).
-import { spawn, ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import twilio from 'twilio';
 import { ensureLocalServices } from '../scripts/local-services';
+import { freePort, peakRssMb, pct, startNode as start, waitHttp } from './lib';
 import { startFakeTwilio, FakeTwilio } from '../test/fakes/twilio';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/infra/logger';
 import { createInfra, createServices, type Infra } from '../src/app';
 import type { ConversationDoc } from '../src/conversations/conversations.service';
 
-const ROOT = path.resolve(__dirname, '..');
 const args = new Map<string, string>();
 process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1]));
 const SECONDS = Number(args.get('seconds') ?? 6);
@@ -37,30 +34,6 @@ const PUBLIC = 'https://gateway.example';
 const OUR_NUMBER = '+35542200100';
 const QUESTIONS = ['what are your opening hours', 'how much does roaming cost in Italy', 'how can I pay my bill', 'what mobile plans do you have', 'my internet is slow', 'how do I get an esim'];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-
-function start(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function waitHttp(url: string, ms = 60000): Promise<void> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-  }
-  throw new Error(`${url} did not come up`);
-}
-
 async function waitFor(check: () => boolean, ms: number, progress?: () => string): Promise<void> {
   let shown = Date.now();
   for (const until = Date.now() + ms; !check(); await new Promise((r) => setTimeout(r, 100))) {
@@ -73,8 +46,6 @@ async function waitFor(check: () => boolean, ms: number, progress?: () => string
 }
 
 const stop = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r()).kill('SIGTERM')));
-const peakRssMb = (pid?: number) => Number(/VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 
 interface Load {
   count: number;

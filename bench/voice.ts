@@ -8,18 +8,15 @@
 //             the gateway to a local fake Deepgram: added forwarding latency
 //             (gateway path minus the same client sending to the fake directly),
 //             the gateway's CPU share and memory per stream.
-import { spawn, ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import mongoose from 'mongoose';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { ensureLocalServices } from '../scripts/local-services';
+import { freePort, pct, startNode as start, waitHttp } from './lib';
 import { startFakeDeepgram, FakeDeepgram } from '../test/fakes/deepgram';
 
-const ROOT = path.resolve(__dirname, '..');
 const args = new Map<string, string>();
 process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1]));
 const CALLS = Number(args.get('calls') ?? 100);
@@ -29,23 +26,6 @@ const STREAM_SECONDS = Number(args.get('stream-seconds') ?? 10);
 const TOKEN = 'bench-voice-sandbox-token';
 const ANSWERS = ['what are your opening hours', '1', 'how can I pay my bill', '4', 'how much does roaming cost in Italy', 'main menu', 'my internet is very slow', '2'];
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-const start = (entry: string, env: NodeJS.ProcessEnv): ChildProcess =>
-  spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-async function waitHttp(url: string, ms = 60000): Promise<void> {
-  for (const until = Date.now() + ms; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-  }
-  throw new Error(`${url} did not come up`);
-}
-const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : NaN);
 const procStat = (pid: number) => {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, seconds (USER_HZ 100)

@@ -8,14 +8,9 @@
 // Baseline, same run, same client: a bare Express endpoint returning fixed JSON
 // under the closed load. Turn latency = POST of the question until the bot's
 // answer arrives on the stream. Peak RSS is the gateway process's VmHWM.
-import { spawn, ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
 import WebSocket from 'ws';
 import { ensureLocalServices } from '../scripts/local-services';
-
-const ROOT = path.resolve(__dirname, '..');
+import { freePort, peakRssMb, pct, startNode as start, waitHttp } from './lib';
 const args = new Map<string, string>();
 process.argv.slice(2).forEach((a, i, all) => a.startsWith('--') && args.set(a.slice(2), all[i + 1]));
 const N = Number(args.get('conversations') ?? 200);
@@ -33,44 +28,6 @@ const QUESTIONS = [
   'what is my PUK code',
   'how do I top up my prepaid card',
 ];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function start(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
-async function waitHttp(url: string, ms = 30000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
-function peakRssMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-function pct(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
 
 interface Result {
   count: number;

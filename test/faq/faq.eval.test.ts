@@ -1,6 +1,5 @@
-// The FAQ matcher's quality floors: the shared dev queries (../shared next to
-// the repo, as in CI) and our own paraphrase set, which the knowledge base
-// was never tuned on by copying.
+// The FAQ matcher's quality floors: the dev queries of the demo content and
+// our own paraphrase set; no query of either was copied into the knowledge base.
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { evaluate, readQueries } from '../../src/faq/eval';
@@ -8,7 +7,8 @@ import { FaqService } from '../../src/faq/faq.service';
 import { loadKb } from '../../src/faq/kb';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const DEV_QUERIES = path.resolve(ROOT, '..', 'shared', 'data', 'faq', 'dev-queries.jsonl');
+// A copy of ../shared/data/faq/dev-queries.jsonl (the demo content), so a clone tests on its own.
+const DEV_QUERIES = path.resolve(ROOT, 'test', 'faq', 'fixtures', 'dev-queries.jsonl');
 const PARAPHRASES = path.resolve(__dirname, 'fixtures', 'paraphrase-queries.jsonl');
 
 describe('FAQ evaluation', () => {
