@@ -82,10 +82,6 @@ export class OperatorsService {
     return this.operators.find({}).sort({ name: 1 }).lean<OperatorDoc[]>();
   }
 
-  async setPresence(id: string, presence: 'offline' | 'available' | 'busy' | 'away'): Promise<void> {
-    await this.operators.updateOne({ _id: id }, { $set: { presence } });
-  }
-
   /** The phone an operator takes calls on (voice handoffs, call backs); '' removes it. */
   async setPhone(id: string, phone: string): Promise<void> {
     await this.operators.updateOne({ _id: id }, { $set: { phone } });

@@ -2,6 +2,7 @@
 // with speaker, channel and times. Read through a schema, never trusted as
 // typed: only the fields we keep, as plain strings and numbers (FerretDB-safe).
 import { z } from 'zod';
+import type { Utterance } from '../channels/voice/calls.service';
 
 const num = z.number().finite().catch(0);
 
@@ -17,14 +18,6 @@ const prerecordedSchema = z.object({
     .loose(),
 });
 
-export interface StoredUtterance {
-  speaker: string;
-  channel: number;
-  start: number;
-  end: number;
-  text: string;
-  confidence: number;
-}
 
 /** Channel 0 of a dual-channel call recording is the caller; 1 is what they heard (the IVR, the operator). */
 export function speakerOf(channel: number, channels: number): string {
@@ -32,7 +25,7 @@ export function speakerOf(channel: number, channels: number): string {
   return channel === 0 ? 'caller' : 'agent';
 }
 
-export function toTranscript(raw: unknown, channels: number): { text: string; utterances: StoredUtterance[] } {
+export function toTranscript(raw: unknown, channels: number): { text: string; utterances: Utterance[] } {
   const parsed = prerecordedSchema.safeParse(raw);
   if (!parsed.success) throw new Error('Deepgram answered without results');
   const r = parsed.data.results;
