@@ -51,7 +51,6 @@ export function transcribeProcessor(deps: TranscribeDeps) {
       const { text, utterances } = toTranscript(result, rec.channels);
       const isMain = rec.source === 'call' || !call.transcript.text;
       if (isMain) await calls.setTranscript(callSid, recordingSid, text, utterances);
-      await calls.setTranscriptionStatus(callSid, recordingSid, 'done');
       if (call.conversationId && text) {
         await deps.conversations.recordOutgoing({
           conversation: { _id: call.conversationId, channel: 'voice' },
@@ -62,6 +61,8 @@ export function transcribeProcessor(deps: TranscribeDeps) {
         const escalation = call.escalationId ? { _id: call.escalationId } : await deps.handoff.openFor(call.conversationId);
         if (escalation) await deps.handoff.addContext(String(escalation._id), { transcript: text });
       }
+      // Last: 'done' means the transcript is on the call, in the conversation and in the context.
+      await calls.setTranscriptionStatus(callSid, recordingSid, 'done');
       metrics.transcriptions.inc({ status: 'done' });
       log.info({ utterances: utterances.length }, 'recording transcribed');
       return 'transcribed';

@@ -131,24 +131,31 @@ export class CallsService {
 
   /** Adds or updates a recording by sid; fields given overwrite, others stay. */
   async upsertRecording(callSid: string, rec: Partial<RecordingInfo> & { sid: string }): Promise<CallDoc | null> {
-    return this.mutate(callSid, (c) => {
-      const list = c.recordings.map((r) => ({ ...r }));
-      const i = list.findIndex((r) => r.sid === rec.sid);
-      if (i >= 0) list[i] = { ...list[i], ...rec };
-      else list.push({ duration: 0, channels: 1, status: 'in-progress', source: 'call', transcriptionStatus: 'none', transcriptionError: '', ...rec } as RecordingInfo);
-      return { recordings: list };
-    });
+    return this.mutate(callSid, (c) => ({ recordings: withRecording(c.recordings, rec) }));
   }
 
+  /**
+   * Sets one recording's transcription status. The call's own status follows its
+   * main (call) recording, or the only one there is, in the same write, so a
+   * reader never sees the recording failed while the call still says pending.
+   */
   async setTranscriptionStatus(callSid: string, recordingSid: string, status: 'pending' | 'done' | 'failed', error = ''): Promise<CallDoc | null> {
-    const updated = await this.upsertRecording(callSid, { sid: recordingSid, transcriptionStatus: status, transcriptionError: error.slice(0, 500) });
-    // The call's own status follows its main (call) recording, or the only one there is.
-    const main = updated?.recordings.find((r) => r.source === 'call') ?? updated?.recordings[0];
-    if (updated && main?.sid === recordingSid) await this.set(callSid, { transcriptionStatus: status });
-    return updated;
+    return this.mutate(callSid, (c) => {
+      const recordings = withRecording(c.recordings, { sid: recordingSid, transcriptionStatus: status, transcriptionError: error.slice(0, 500) });
+      const main = recordings.find((r) => r.source === 'call') ?? recordings[0];
+      return main?.sid === recordingSid ? { recordings, transcriptionStatus: status } : { recordings };
+    });
   }
 
   async setTranscript(callSid: string, recordingSid: string, text: string, utterances: Utterance[]): Promise<void> {
     await this.set(callSid, { transcript: { text, utterances, recordingSid, at: new Date() } });
   }
+}
+
+function withRecording(current: RecordingInfo[], rec: Partial<RecordingInfo> & { sid: string }): RecordingInfo[] {
+  const list = current.map((r) => ({ ...r }));
+  const i = list.findIndex((r) => r.sid === rec.sid);
+  if (i >= 0) list[i] = { ...list[i], ...rec };
+  else list.push({ duration: 0, channels: 1, status: 'in-progress', source: 'call', transcriptionStatus: 'none', transcriptionError: '', ...rec } as RecordingInfo);
+  return list;
 }
