@@ -1,6 +1,8 @@
 // botbuilder Storage on MongoDB/FerretDB with eTag concurrency: a write that
 // carries a stale eTag is rejected, exactly one of two racing writers wins.
-// State is kept as a JSON string so any key is allowed in it.
+// State is kept as a JSON string so any key is allowed in it. Every query
+// filters on `_id` alone: FerretDB answers that from its primary key and
+// anything else with a scan of the whole collection.
 import type { Storage, StoreItems } from 'botbuilder';
 import { Connection, Schema, Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
@@ -35,9 +37,9 @@ export class MongoStorage implements Storage {
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const docs = await this.model.find({ _id: { $in: keys } }).lean<StateDoc[]>();
+    const docs = await Promise.all(keys.map((key) => this.model.findOne({ _id: key }).lean<StateDoc>()));
     const items: StoreItems = {};
-    for (const d of docs) items[d._id] = { ...(JSON.parse(d.state) as object), eTag: d.eTag };
+    for (const d of docs) if (d) items[d._id] = { ...(JSON.parse(d.state) as object), eTag: d.eTag };
     return items;
   }
 
@@ -48,8 +50,14 @@ export class MongoStorage implements Storage {
         const state = JSON.stringify(rest);
         const next = randomUUID();
         if (eTag && eTag !== '*') {
-          const r = await this.locks.with(`state:${key}`, () => this.model.updateOne({ _id: key, eTag }, { $set: { state, eTag: next } }));
-          if (r.matchedCount !== 1) throw new ETagConflictError(key);
+          // Compare and write under the key's lock: one of two racing writers wins.
+          const won = await this.locks.with(`state:${key}`, async () => {
+            const current = await this.model.findOne({ _id: key }, { eTag: 1 }).lean<Pick<StateDoc, '_id' | 'eTag'>>();
+            if (current?.eTag !== eTag) return false;
+            await this.model.updateOne({ _id: key }, { $set: { state, eTag: next } });
+            return true;
+          });
+          if (!won) throw new ETagConflictError(key);
           return;
         }
         await this.model.updateOne({ _id: key }, { $set: { state, eTag: next } }, { upsert: true });
@@ -58,6 +66,6 @@ export class MongoStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    if (keys.length) await this.model.deleteMany({ _id: { $in: keys } });
+    await Promise.all(keys.map((key) => this.model.deleteOne({ _id: key })));
   }
 }
