@@ -80,6 +80,8 @@ export function readMultipart(req: Request, limits: { maxBytes: number; fileByte
         if (size <= limits.fileBytes) chunks.push(c);
       });
       stream.on('limit', () => (truncated = true));
+      // A body cut off inside a file part errors the part's stream too; unhandled, that would end the process.
+      stream.on('error', (err: Error) => fail(new ValidationError(`malformed multipart body: ${err.message}`)));
       stream.on('end', () => {
         post.files.push({ field, filename: info.filename ?? field, contentType: info.mimeType, content: Buffer.concat(chunks), truncated, size });
       });

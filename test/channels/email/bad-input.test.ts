@@ -47,6 +47,28 @@ describe('email: hostile and broken input is stored safely', () => {
     await gw.http.get('/healthz').expect(200);
   });
 
+  it('when a SendGrid post is cut off inside an attachment, then it gets 400, nothing is stored and the gateway keeps working', async () => {
+    const messageId = newMessageId();
+    const boundary = 'xYzZYcutoff';
+    const body = Buffer.from(
+      [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="headers"',
+        '',
+        `Message-ID: ${messageId}`,
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="attachment1"; filename="bill.pdf"',
+        'Content-Type: application/pdf',
+        '',
+        '%PDF-1.4 half a file and no closing boundary',
+      ].join('\r\n'),
+    );
+    const res = await gw.http.post(`/email/inbound?secret=${INBOUND_SECRET}`).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(body);
+    expect(res.status).toBe(400);
+    expect(await storedMail(gw, messageId)).toBeFalsy();
+    await gw.http.get('/healthz').expect(200);
+  });
+
   it('when a header lists 10,000 recipients, then the mail is stored with a bounded list and only the sender gets our answer', async () => {
     const from = customerAddress();
     const messageId = newMessageId();
