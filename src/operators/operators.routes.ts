@@ -5,7 +5,8 @@ import { ROLES } from './operator.model';
 import type { OperatorsService } from './operators.service';
 import { toPublic } from './operators.service';
 import { authenticate, requireRole, session } from './auth';
-import { NotFoundError } from '../infra/errors';
+import { NotFoundError, TooManyRequestsError, UnauthorizedError } from '../infra/errors';
+import type { LoginThrottle } from './login-throttle';
 
 const loginSchema = z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(200) });
 const newOperatorSchema = z.object({
@@ -17,13 +18,26 @@ const newOperatorSchema = z.object({
   phone: z.string().max(30).optional(),
 });
 
-export function operatorsRoutes(operators: OperatorsService): Router {
+export function operatorsRoutes(operators: OperatorsService, throttle: LoginThrottle): Router {
   const r = Router();
 
   r.post('/auth/login', async (req, res) => {
     const { email, password } = loginSchema.parse(req.body);
-    const { token, operator } = await operators.login(email, password);
-    res.json({ token, operator: toPublic(operator) });
+    // Over the limit the password is not even checked: a right one is refused like a wrong one.
+    const decision = await throttle.begin(email, req.ip ?? 'unknown');
+    if (!decision.allowed) {
+      res.set('Retry-After', String(decision.retryAfterSeconds));
+      throw new TooManyRequestsError('too many failed sign-in attempts; try again later');
+    }
+    let session: Awaited<ReturnType<OperatorsService['login']>>;
+    try {
+      session = await operators.login(email, password);
+    } catch (err) {
+      await (err instanceof UnauthorizedError ? decision.attempt.failed() : decision.attempt.abandoned());
+      throw err;
+    }
+    await decision.attempt.succeeded();
+    res.json({ token: session.token, operator: toPublic(session.operator) });
   });
 
   r.use(authenticate(operators));
