@@ -2,6 +2,8 @@
 // The first frame authenticates: {"type":"auth","token"}. Then the server
 // pushes queue changes to every operator, and messages of the conversations
 // an operator watches ({"type":"watch","conversationId"}) once access is checked.
+// An operator with a console open is `available`; when their last console
+// (on any web instance; counted in Redis) closes, `offline`.
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ConversationsService } from '../conversations/conversations.service';
@@ -9,6 +11,7 @@ import { messageJson } from '../conversations/conversations.routes';
 import type { HandoffService } from '../handoff/handoff.service';
 import type { Bus, BusEvent } from '../infra/bus';
 import type { Logger } from '../infra/logger';
+import type { Redis } from '../infra/redis';
 import type { SocketRoute } from '../infra/sockets';
 import type { OperatorsService, Session } from './operators.service';
 
@@ -20,6 +23,8 @@ const frameSchema = z.discriminatedUnion('type', [
 ]);
 
 const AUTH_TIMEOUT_MS = 10000;
+/** A count of open consoles outlives a crashed instance by at most this. */
+const CONSOLE_COUNT_TTL_S = 24 * 3600;
 
 export function consoleSocket(deps: {
   operators: OperatorsService;
@@ -27,8 +32,22 @@ export function consoleSocket(deps: {
   conversations: ConversationsService;
   bus: Bus;
   logger: Logger;
+  redis: Redis;
+  prefix: string;
 }): SocketRoute {
-  const { operators, handoff, conversations, bus, logger } = deps;
+  const { operators, handoff, conversations, bus, logger, redis, prefix } = deps;
+  const consoles = (operatorId: string) => `${prefix}:consoles:${operatorId}`;
+  const opened = async (operatorId: string) => {
+    const key = consoles(operatorId);
+    const [[, n]] = (await redis.multi().incr(key).expire(key, CONSOLE_COUNT_TTL_S).exec()) as [[null, number]];
+    // The first console to open says the operator is here; a second tab keeps what they set (away, busy).
+    if (n === 1) await operators.setPresence(operatorId, 'available');
+  };
+  const closed = async (operatorId: string) => {
+    if ((await redis.decr(consoles(operatorId))) > 0) return;
+    await redis.del(consoles(operatorId));
+    await operators.setPresence(operatorId, 'offline');
+  };
   return {
     match: (pathname) => (pathname === '/console/socket' ? {} : null),
     async accept() {
@@ -46,7 +65,7 @@ export function consoleSocket(deps: {
             if (e.type === 'escalation') send({ type: 'escalation', escalationId: e.escalationId, conversationId: e.conversationId, status: e.status, operatorId: e.operatorId });
             else if (!watching.has(e.conversationId)) return;
             else if (e.type === 'message') {
-              const m = await conversations.getMessage(e.messageId);
+              const m = e.message ?? (await conversations.getMessage(e.messageId));
               if (m) send({ type: 'message', message: messageJson(m) });
             } else if (e.type === 'message.status') send({ type: 'message.status', conversationId: e.conversationId, messageId: e.messageId, status: e.status });
             else if (e.type === 'conversation') send({ type: 'conversation', conversationId: e.conversationId, mode: e.mode });
@@ -68,8 +87,10 @@ export function consoleSocket(deps: {
           }
           try {
             if (frame.type === 'auth') {
+              if (who) return void send({ type: 'error', error: 'already authenticated' });
               who = operators.verify(frame.token);
               clearTimeout(authTimer);
+              await opened(who.operatorId);
               send({ type: 'ready', operatorId: who.operatorId });
             } else if (!who) {
               ws.close(4401, 'authenticate first');
@@ -89,6 +110,7 @@ export function consoleSocket(deps: {
         ws.on('close', () => {
           clearTimeout(authTimer);
           off();
+          if (who) closed(who.operatorId).catch((err: Error) => logger.warn({ err }, 'console socket: presence not updated'));
         });
         ws.on('error', () => ws.close());
       };

@@ -87,6 +87,12 @@ export class OperatorsService {
     await this.operators.updateOne({ _id: id }, { $set: { phone } });
   }
 
+  /** Presence as the console shows it; `away` when the gateway could not reach the operator (an unanswered phone). */
+  async setPresence(id: string, presence: 'offline' | 'available' | 'busy' | 'away'): Promise<void> {
+    if (!isValidObjectId(id)) return;
+    await this.operators.updateOne({ _id: id }, { $set: { presence } });
+  }
+
   async login(email: string, password: string): Promise<{ token: string; operator: OperatorDoc }> {
     const op = await this.operators.findOne({ email: email.toLowerCase(), active: true }).lean<OperatorDoc>();
     const ok = await bcrypt.compare(password, op?.passwordHash ?? DUMMY_HASH);

@@ -1,4 +1,5 @@
-import { startGateway, Gateway } from '../helpers/gateway';
+import WebSocket from 'ws';
+import { startGateway, Gateway, eventually } from '../helpers/gateway';
 
 describe('operators and sessions', () => {
   let gw: Gateway;
@@ -48,5 +49,27 @@ describe('operators and sessions', () => {
     await gw.http.get('/api/me').set('Authorization', 'Bearer nonsense').expect(401);
     const dl = await gw.http.post('/v3/directline/tokens/generate').set('Authorization', 'Bearer test-directline-secret-0123456789').expect(200);
     await gw.http.get('/api/me').set('Authorization', `Bearer ${dl.body.token}`).expect(401);
+  });
+
+  it('when an operator opens the console, then colleagues see them available, and offline once their last console closes', async () => {
+    const op = await gw.login(['operator'], 'Drita');
+    const presence = async () => (await gw.services.operators.list()).find((o) => String(o._id) === op.id)?.presence;
+    const openConsole = async () => {
+      const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/console/socket`);
+      const ready = new Promise<void>((resolve) => ws.on('message', (d) => JSON.parse(String(d)).type === 'ready' && resolve()));
+      await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+      ws.send(JSON.stringify({ type: 'auth', token: op.token }));
+      await ready;
+      return ws;
+    };
+    expect(await presence()).toBe('offline');
+    const first = await openConsole();
+    expect(await presence()).toBe('available');
+    const second = await openConsole();
+    first.close();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await presence()).toBe('available');
+    second.close();
+    await eventually(async () => (await presence()) === 'offline');
   });
 });
