@@ -54,6 +54,11 @@ export interface OutgoingInput {
 
 /** How long a hole in the sequence may wait for its message before readers skip it. */
 const GAP_GRACE_MS = 3000;
+const ACTIVE_MODES: ConversationMode[] = ['bot', 'queued', 'human'];
+/** How long a pointer from a natural key to an _id lives in Redis unused. */
+const POINTER_TTL_S = 30 * 24 * 3600;
+/** How long a provider's message id maps to ours in Redis (delivery reports come within days). */
+const PROVIDER_ID_TTL_S = 14 * 24 * 3600;
 
 export class ConversationsService {
   private readonly customers;
@@ -65,8 +70,8 @@ export class ConversationsService {
   constructor(
     conn: Connection,
     private readonly bus: Bus,
-    redis: Redis,
-    prefix: string,
+    private readonly redis: Redis,
+    private readonly prefix: string,
   ) {
     this.customers = customerModel(conn);
     this.conversations = conversationModel(conn);
@@ -79,10 +84,25 @@ export class ConversationsService {
   }
 
   async findOrCreateCustomer(identity: Identity, name = '', language = 'en') {
-    const key = `${identity.kind}:${identity.value}`;
-    const found = await this.customers.findOne({ identityKeys: key }).lean();
+    const found = await this.findCustomerByIdentities([identity]);
     if (found) return found;
-    return (await this.customers.create({ name, identities: [identity], identityKeys: [key], language })).toObject();
+    const key = `${identity.kind}:${identity.value}`;
+    const created = (await this.customers.create({ name, identities: [identity], identityKeys: [key], language })).toObject();
+    await this.point(`identity:${key}`, created._id);
+    return created;
+  }
+
+  // Pointers in Redis from a natural key (an identity, a channel address) to a
+  // document's _id. FerretDB answers a filter on anything but `_id` with a scan
+  // of the collection, so hot lookups go through these; the document read by
+  // _id is always checked, and a missing or stale pointer falls back to the
+  // query (the store stays the truth).
+  private async point(key: string, id: Types.ObjectId): Promise<void> {
+    await this.redis.set(`${this.prefix}:ptr:${key}`, String(id), 'EX', POINTER_TTL_S);
+  }
+
+  private async pointed(key: string): Promise<string | null> {
+    return this.redis.get(`${this.prefix}:ptr:${key}`);
   }
 
   async getCustomer(id: string | Types.ObjectId) {
@@ -91,7 +111,7 @@ export class ConversationsService {
 
   async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string; botAddress?: string; subject?: string }): Promise<ConversationDoc> {
     const doc = await this.conversations.create({ ...input, mode: 'bot' });
-    await this.seq.init(String(doc._id));
+    await Promise.all([this.seq.init(String(doc._id)), this.point(`active:${input.channel}:${input.address}`, doc._id)]);
     return doc.toObject() as ConversationDoc;
   }
 
@@ -203,17 +223,21 @@ export class ConversationsService {
    */
   async markDelivered(message: MessageDoc, status: MessageStatus = 'sent', channelMessageId?: string): Promise<boolean> {
     if (message.status !== 'queued') return false;
-    const seq = await this.nextSeq(message.conversationId);
-    const set: Record<string, unknown> = { status, seq };
-    if (channelMessageId) set.channelMessageId = channelMessageId;
-    const r = await this.messages.updateOne({ _id: message._id, status: 'queued' }, { $set: set, $inc: { attempts: 1 } });
-    if (r.modifiedCount !== 1) return false;
+    let seq = 0;
+    const done = await this.changeMessage(message._id, async (m) => {
+      if (m.status !== 'queued') return null;
+      seq = await this.nextSeq(message.conversationId);
+      return { $set: { status, seq, ...(channelMessageId ? { channelMessageId } : {}) }, $inc: { attempts: 1 } };
+    });
+    if (!done) return false;
+    if (channelMessageId) await this.rememberProviderId(message.channel, channelMessageId, message._id);
     await this.announce({ ...message, status, seq });
     return true;
   }
 
   async markFailed(message: MessageDoc, error: string): Promise<void> {
-    await this.messages.updateOne({ _id: message._id, status: 'queued' }, { $set: { status: 'failed', error } });
+    const done = await this.changeMessage(message._id, async (m) => (m.status === 'queued' ? { $set: { status: 'failed', error } } : null));
+    if (!done) return;
     await this.bus.publish({ type: 'message.status', conversationId: String(message.conversationId), messageId: String(message._id), status: 'failed' });
   }
 
@@ -256,20 +280,32 @@ export class ConversationsService {
 
   /** The customer's open (not closed) conversation on this channel and address, the latest first. */
   async findActive(channel: string, address: string): Promise<ConversationDoc | null> {
-    return this.conversations
-      .findOne({ channel, address, mode: { $in: ['bot', 'queued', 'human'] } })
-      .sort({ createdAt: -1 })
-      .lean<ConversationDoc>();
+    const pointer = `active:${channel}:${address}`;
+    const id = await this.pointed(pointer);
+    const known = id ? await this.find(id) : null;
+    if (known && known.channel === channel && known.address === address && ACTIVE_MODES.includes(known.mode)) return known;
+    const found = await this.conversations.findOne({ channel, address, mode: { $in: ACTIVE_MODES } }).sort({ createdAt: -1 }).lean<ConversationDoc>();
+    if (found) await this.point(pointer, found._id);
+    return found;
   }
 
   /** The customer holding any of these identities (a phone on SMS is the same person on WhatsApp). */
   async findCustomerByIdentities(identities: Identity[]) {
-    return this.customers.findOne({ identityKeys: { $in: identities.map((i) => `${i.kind}:${i.value}`) } }).lean();
+    const keys = identities.map((i) => `${i.kind}:${i.value}`);
+    for (const key of keys) {
+      const id = await this.pointed(`identity:${key}`);
+      const known = id && isValidObjectId(id) ? await this.customers.findOne({ _id: id }).lean() : null;
+      if (known?.identityKeys.includes(key)) return known;
+    }
+    const found = await this.customers.findOne({ identityKeys: { $in: keys } }).lean();
+    if (found) await Promise.all(found.identityKeys.filter((k) => keys.includes(k)).map((k) => this.point(`identity:${k}`, found._id)));
+    return found;
   }
 
   async addIdentity(customerId: Types.ObjectId | string, identity: Identity): Promise<void> {
     const key = `${identity.kind}:${identity.value}`;
     await this.customers.updateOne({ _id: customerId, identityKeys: { $ne: key } }, { $push: { identities: identity, identityKeys: key } });
+    await this.point(`identity:${key}`, new Types.ObjectId(String(customerId)));
   }
 
   /** Opt the customer out of (or back into) a channel; true when that changed anything. */
@@ -308,21 +344,58 @@ export class ConversationsService {
     status: Exclude<MessageStatus, 'received'>,
     detail: { error?: string; channelMessageId?: string } = {},
   ): Promise<MessageDoc | null> {
-    const byId = 'messageId' in ref;
-    if (byId && !isValidObjectId(ref.messageId)) return null;
-    const base: Record<string, unknown> = 'messageId' in ref ? { _id: ref.messageId } : { channel: ref.channel, channelMessageId: ref.channelMessageId };
-    base.direction = 'out';
-    // The provider's id, learned from a report that beat the sender's own answer.
-    if (byId && detail.channelMessageId) {
-      await this.messages.updateOne({ ...base, channelMessageId: /^sb-/ }, { $set: { channelMessageId: detail.channelMessageId } }).catch(() => undefined);
-    }
-    const set: Record<string, unknown> = { status };
-    if (detail.error) set.error = detail.error.slice(0, 500);
-    const doc = await this.messages
-      .findOneAndUpdate({ ...base, status: { $in: STATUS_BEFORE[status] } }, { $set: set }, { returnDocument: 'after' })
-      .lean<MessageDoc>();
-    if (doc) await this.bus.publish({ type: 'message.status', conversationId: String(doc.conversationId), messageId: String(doc._id), status });
+    const id = 'messageId' in ref ? (isValidObjectId(ref.messageId) ? ref.messageId : null) : await this.messageIdForProviderId(ref.channel, ref.channelMessageId);
+    if (!id) return null;
+    const learned = 'messageId' in ref ? detail.channelMessageId : undefined;
+    const doc = await this.changeMessage(id, async (m) => {
+      if (m.direction !== 'out') return null;
+      const set: Record<string, unknown> = {};
+      // The provider's id, learned from a report that beat the sender's own answer.
+      if (learned && m.channelMessageId.startsWith('sb-')) set.channelMessageId = learned;
+      if (STATUS_BEFORE[status].includes(m.status)) {
+        set.status = status;
+        if (detail.error) set.error = detail.error.slice(0, 500);
+      }
+      return Object.keys(set).length ? { $set: set } : null;
+    });
+    if (learned && doc) await this.rememberProviderId(doc.channel, learned, doc._id);
+    if (!doc || doc.status !== status) return null;
+    await this.bus.publish({ type: 'message.status', conversationId: String(doc.conversationId), messageId: String(doc._id), status });
     return doc;
+  }
+
+  /**
+   * Changes one message under its lock: read by _id, decide, write by _id.
+   * (FerretDB 1.24 neither makes a conditional update atomic nor answers a
+   * filter other than `_id` without scanning the whole collection.)
+   * Returns the message after the change, or null when `decide` made none.
+   */
+  private async changeMessage(
+    id: Types.ObjectId | string,
+    decide: (m: MessageDoc) => Promise<{ $set: Record<string, unknown>; $inc?: Record<string, number> } | null>,
+  ): Promise<MessageDoc | null> {
+    return this.locks.with(`msg:${String(id)}`, async () => {
+      const current = await this.messages.findOne({ _id: id }).lean<MessageDoc>();
+      const change = current && (await decide(current));
+      if (!current || !change) return null;
+      await this.messages.updateOne({ _id: id }, change);
+      const after = { ...current, ...change.$set } as MessageDoc;
+      for (const [k, v] of Object.entries(change.$inc ?? {})) (after as unknown as Record<string, number>)[k] = ((current as unknown as Record<string, number>)[k] ?? 0) + v;
+      return after;
+    });
+  }
+
+  /** A provider's message id → ours, so delivery reports find the message by _id. */
+  private async rememberProviderId(channel: string, channelMessageId: string, id: Types.ObjectId): Promise<void> {
+    await this.redis.set(`${this.prefix}:msgref:${channel}:${channelMessageId}`, String(id), 'EX', PROVIDER_ID_TTL_S);
+  }
+
+  private async messageIdForProviderId(channel: string, channelMessageId: string): Promise<string | null> {
+    const known = await this.redis.get(`${this.prefix}:msgref:${channel}:${channelMessageId}`);
+    if (known) return known;
+    // Older than the cache, or the cache lost: the unique key finds it (a scan on FerretDB).
+    const m = await this.messages.findOne({ channel, channelMessageId, direction: 'out' }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
+    return m ? String(m._id) : null;
   }
 
   /** Tells every web instance; the delivered message rides along so streams need not read it back. */
