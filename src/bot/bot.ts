@@ -62,8 +62,30 @@ export class SwitchboardBot extends ActivityHandler {
       const text = ctx.activity.text ?? '';
       const value = typeof ctx.activity.value === 'string' ? ctx.activity.value : undefined;
       const attachments = (ctx.activity.attachments ?? []).filter((a) => !!a.contentUrl).map((a) => ({ contentType: a.contentType, url: a.contentUrl as string }));
-      await this.runFlow(ctx, { kind: 'text', text, value, attachments }, this.languageOf(ctx, text));
+      const channel = ctx.activity.channelId ?? '';
+      if (!text.trim() && value === undefined && attachments.length && !RECORDING_CHANNELS.includes(channel)) await this.cannotReadFiles(ctx, this.languageOf(ctx, ''));
+      else await this.runFlow(ctx, { kind: 'text', text, value, attachments }, this.languageOf(ctx, text));
       await next();
+    });
+  }
+
+  /**
+   * Files without a word: they are kept for operators, but the bot cannot read
+   * them, so it says so and offers a person instead of guessing. The flow stays
+   * where it was; the next typed reply continues it.
+   */
+  private async cannotReadFiles(ctx: TurnContext, lang: Lang): Promise<void> {
+    const { prompts, companyName, metrics } = this.deps;
+    metrics.turns.inc({ channel: ctx.activity.channelId ?? 'unknown' });
+    const title = prompts.t(lang, 'choice_person');
+    // Digit 0 is the operator key wherever choices are numbered (SMS).
+    const person: OutChoice = { title, value: title, digit: '0' };
+    await ctx.sendActivity({
+      type: 'message',
+      text: prompts.t(lang, 'attachment_unreadable'),
+      from: { id: 'switchboard', name: companyName, role: 'bot' },
+      suggestedActions: suggested([person]),
+      channelData: { step: 'ask', choices: [person] },
     });
   }
 

@@ -6,16 +6,24 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { BotRuntime } from '../../bot/runtime';
 import type { ConversationDoc, ConversationsService } from '../../conversations/conversations.service';
-import { ForbiddenError, NotFoundError, UnsupportedByChannelError } from '../../infra/errors';
-import { bearer, DirectLineCaller, DirectLineTokens } from './tokens';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../infra/errors';
+import { bearer, DirectLineCaller, DirectLineGrant, DirectLineTokens } from './tokens';
 import { postedActivitySchema, toActivity as parseActivity } from './parse';
 import { BOT_ID, toActivity } from './render';
+import { AttachmentStore, attachmentLinker, attachmentPath, readUpload, sendAttachment, UploadLimits } from './upload';
 
 export interface DirectLineDeps {
   conversations: ConversationsService;
   bot: BotRuntime;
   tokens: DirectLineTokens;
   botName: string;
+  /** Where uploaded files are kept (and read back from). */
+  attachments: AttachmentStore;
+  uploadLimits: UploadLimits;
+  /** The public URL browsers use: attachment links handed to clients are absolute on it. */
+  publicBaseUrl: string;
+  /** Whether a bearer token is an operator session that may see the conversation (operators read uploads too). */
+  operatorMaySee?: (token: string, conversationId: string) => Promise<boolean>;
 }
 
 const userSchema = z.object({ user: z.object({ id: z.string().min(1).max(200).regex(/^[\w.:@-]+$/), name: z.string().max(200).optional() }).optional() }).optional();
@@ -32,7 +40,7 @@ export function parseWatermark(raw: unknown): number {
 }
 
 export function directLineRoutes(deps: DirectLineDeps): Router {
-  const { conversations, bot, tokens, botName } = deps;
+  const { conversations, bot, tokens, botName, attachments, uploadLimits, publicBaseUrl, operatorMaySee } = deps;
   const r = Router();
 
   const caller = (req: Request): DirectLineCaller => {
@@ -125,12 +133,56 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     const { conversation } = await conversationFor(req);
     const { messages, watermark } = await conversations.listSince(conversation._id, parseWatermark(req.query.watermark));
     const conversationId = String(conversation._id);
-    res.json({ activities: messages.map((m) => toActivity(m, conversationId, botName)), watermark: String(watermark) });
+    const link = attachmentLinker(tokens, publicBaseUrl, conversationId);
+    res.json({ activities: messages.map((m) => toActivity(m, conversationId, botName, link)), watermark: String(watermark) });
   });
 
-  r.post('/conversations/:id/upload', async (req) => {
-    await conversationFor(req);
-    throw new UnsupportedByChannelError('file uploads are not accepted on web chat yet');
+  // Web Chat's attachments: the message activity plus its files, multipart (see upload.ts).
+  r.post('/conversations/:id/upload', async (req, res) => {
+    const { conversation } = await conversationFor(req);
+    const upload = await readUpload(req, uploadLimits);
+    const posted = postedActivitySchema.parse(upload.activity);
+    if (posted.type !== 'message') throw new ValidationError('an upload carries a message activity');
+    const conversationId = String(conversation._id);
+    const refs = await attachments.saveAttachments(conversation._id, upload.files);
+    const activity = parseActivity(posted, conversationId);
+    activity.attachments = refs.map((ref) => ({ contentType: ref.contentType, contentUrl: attachmentPath(conversationId, ref.id), name: ref.filename }));
+    const outcome = await bot.handle(activity, conversation);
+    // A retried upload (same client activity id) keeps the first copy of its files.
+    if (outcome.duplicate) await attachments.deleteAttachments(refs);
+    res.json({ id: String(outcome.inbound?._id ?? '') });
+  });
+
+  /** The conversation's token holder (header or the link's `?t=` grant), the site, or an operator who may see the conversation. */
+  const mayReadAttachment = async (req: Request, conversationId: string, attachmentId: string): Promise<void> => {
+    if (typeof req.query.t === 'string') {
+      const grant = tokens.verifyAttachment(req.query.t);
+      if (grant.conversationId !== conversationId || grant.attachmentId !== attachmentId) throw new ForbiddenError('the link is for another file');
+      return;
+    }
+    const b = bearer(req.headers.authorization);
+    if (tokens.isSecret(b)) return;
+    let grant: DirectLineGrant | null;
+    try {
+      grant = tokens.verify(b);
+    } catch {
+      grant = null; // not a conversation token: perhaps an operator's session
+    }
+    if (grant) {
+      if (grant.conversationId !== conversationId) throw new ForbiddenError('token is for another conversation');
+      return;
+    }
+    if (operatorMaySee && (await operatorMaySee(b, conversationId))) return;
+    throw new ForbiddenError('not allowed to read this attachment');
+  };
+
+  r.get('/conversations/:id/attachments/:attachmentId', async (req, res) => {
+    const conversationId = String(req.params.id);
+    const attachmentId = String(req.params.attachmentId);
+    await mayReadAttachment(req, conversationId, attachmentId);
+    const found = await attachments.attachment(attachmentId);
+    if (!found || found.meta.conversationId !== conversationId) throw new NotFoundError('attachment not found');
+    sendAttachment(res, found);
   });
 
   return r;

@@ -6,7 +6,8 @@ import type { MessageDoc } from '../../conversations/conversations.service';
 
 export const BOT_ID = 'switchboard';
 
-export function toActivity(m: MessageDoc, conversationId: string, botName: string): Partial<Activity> {
+/** `link` rewrites attachment URLs for the client (our own uploads get a read grant); by default they stay as stored. */
+export function toActivity(m: MessageDoc, conversationId: string, botName: string, link: (url: string) => string = (u) => u): Partial<Activity> {
   const fromCustomer = m.author === 'customer';
   const a: Partial<Activity> = {
     type: m.activityType || 'message',
@@ -24,7 +25,7 @@ export function toActivity(m: MessageDoc, conversationId: string, botName: strin
     a.suggestedActions = { to: [], actions: m.choices.map((c) => ({ type: 'imBack', title: c.title, value: c.title })) };
   }
   if (m.attachments.length) {
-    a.attachments = m.attachments.map((x) => ({ contentType: x.contentType ?? 'application/octet-stream', contentUrl: x.contentUrl ?? undefined, name: x.name ?? undefined }));
+    a.attachments = m.attachments.map((x) => ({ contentType: x.contentType ?? 'application/octet-stream', contentUrl: x.contentUrl ? link(x.contentUrl) : undefined, name: x.name ?? undefined }));
   }
   return a;
 }

@@ -9,6 +9,11 @@ export interface DirectLineGrant {
   userId: string;
 }
 
+export interface AttachmentGrant {
+  conversationId: string;
+  attachmentId: string;
+}
+
 export class DirectLineTokens {
   constructor(
     private readonly secret: string,
@@ -29,6 +34,21 @@ export class DirectLineTokens {
       return { conversationId: p.conv, userId: p.user };
     } catch {
       throw new ForbiddenError('invalid or expired token');
+    }
+  }
+
+  /** A read grant for one uploaded file of one conversation, for URLs (`?t=`) where no header can be sent. */
+  issueAttachment(grant: AttachmentGrant): string {
+    return jwt.sign({ conv: grant.conversationId, att: grant.attachmentId, kind: 'dla' }, this.secret, { expiresIn: this.ttlSeconds, algorithm: 'HS256' });
+  }
+
+  verifyAttachment(token: string): AttachmentGrant {
+    try {
+      const p = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      if (p.kind !== 'dla' || typeof p.conv !== 'string' || typeof p.att !== 'string') throw new Error('not an attachment grant');
+      return { conversationId: p.conv, attachmentId: p.att };
+    } catch {
+      throw new ForbiddenError('invalid or expired link');
     }
   }
 
