@@ -27,6 +27,32 @@ describe('configuration', () => {
     expect(c.PUBLIC_BASE_URL).toBe('https://gateway.vala.example');
   });
 
+  describe('voice in production', () => {
+    const production = {
+      ...base,
+      NODE_ENV: 'production',
+      DIRECTLINE_SECRET: 'p'.repeat(32),
+      SESSION_SECRET: 's'.repeat(32),
+      ADMIN_EMAIL: 'admin@vala.example',
+      ADMIN_PASSWORD: 'a-very-long-password',
+      PUBLIC_BASE_URL: 'https://gateway.vala.example',
+    };
+
+    it('when voice is on without TWILIO_AUTH_TOKEN, then it refuses to start and says how to fix it (no webhook could be verified)', () => {
+      expect(() => loadConfig({ ...production, VOICE_ENABLED: 'true' })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...production, VOICE_ENABLED: 'true' })).toThrow(/TWILIO_AUTH_TOKEN must be set to verify Twilio voice webhooks \(or set VOICE_ENABLED=false\)/);
+      // Messaging explicitly off does not hide the voice problem.
+      expect(() => loadConfig({ ...production, VOICE_ENABLED: 'true', TWILIO_MESSAGING_ENABLED: 'false' })).toThrow(/voice webhooks/);
+    });
+
+    it('when voice is turned off, or the token is set, then it starts; with no Twilio at all, voice is off', () => {
+      expect(loadConfig({ ...production, VOICE_ENABLED: 'false' }).VOICE_ENABLED).toBe(false);
+      expect(loadConfig({ ...production, TWILIO_ACCOUNT_SID: 'AC0123', TWILIO_AUTH_TOKEN: 'x'.repeat(32) }).VOICE_ENABLED).toBe(true);
+      expect(loadConfig(production).VOICE_ENABLED).toBe(false);
+      expect(loadConfig(base).VOICE_ENABLED).toBe(true);
+    });
+  });
+
   it('when a value is malformed, then the error names the variable', () => {
     expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ ...base, ADMIN_PASSWORD: 'short' })).toThrow(/ADMIN_PASSWORD/);

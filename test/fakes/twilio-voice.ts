@@ -2,7 +2,9 @@
 // (TWILIO_API_URL): calls (create, update), a call's recordings (create,
 // pause/resume), queue members (dequeue), and recording media (a WAV of a
 // tone, behind the account's basic auth). It records every request; the
-// next answers can be scripted to fail. Messaging has its own fake (twilio.ts).
+// next answers can be scripted to fail. Messaging has its own fake (twilio.ts);
+// with `messagesUrl` the Messages resource is passed on to it, so one
+// TWILIO_API_URL serves a gateway that both calls and texts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -55,7 +57,7 @@ export function toneWav(channels = 1, seconds = 1): Buffer {
   return Buffer.concat([h, data]);
 }
 
-export async function startFakeTwilioVoice(opts: { accountSid?: string; authToken?: string } = {}): Promise<FakeTwilioVoice> {
+export async function startFakeTwilioVoice(opts: { accountSid?: string; authToken?: string; messagesUrl?: string } = {}): Promise<FakeTwilioVoice> {
   const accountSid = opts.accountSid ?? `AC${hex()}`;
   const authToken = opts.authToken ?? hex();
   const expectedAuth = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
@@ -91,6 +93,14 @@ export async function startFakeTwilioVoice(opts: { accountSid?: string; authToke
       if (!authorized) return send(res, 401, { code: 20003, message: 'Authenticate', status: 401 });
       if (!u.pathname.startsWith(`${base}/`)) return send(res, 404, { code: 20404, message: 'not found', status: 404 });
       const path = u.pathname.slice(base.length);
+      if (opts.messagesUrl && /^\/Messages(\.json|\/)/.test(path)) {
+        const body = req.method === 'POST' ? Buffer.concat(chunks) : undefined;
+        const headers: Record<string, string> = { authorization: req.headers.authorization ?? '', 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' };
+        void fetch(`${opts.messagesUrl}${u.pathname}${u.search}`, { method: req.method, headers, body })
+          .then(async (r) => send(res, r.status, Buffer.from(await r.arrayBuffer()), r.headers.get('content-type') ?? 'application/json'))
+          .catch(() => send(res, 502, { code: 50200, message: 'messaging fake unreachable', status: 502 }));
+        return;
+      }
 
       let m = /^\/Recordings\/(RE[0-9a-f]{32})\.(wav|mp3)$/.exec(path);
       if (m && req.method === 'GET') {

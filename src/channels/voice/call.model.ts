@@ -86,6 +86,11 @@ const callSchema = new Schema<CallRecord>(
     },
     /** What the caller asked for when nobody could answer: a call back or a voicemail. */
     followUp: { type: String, enum: ['', 'callback', 'voicemail'], default: '' },
+    /** An answer cut for the phone, offered in full by SMS at this step (0: no offer pending). */
+    smsOffer: {
+      step: { type: Number, default: 0 },
+      text: { type: String, default: '' },
+    },
     recordingSid: { type: String, default: '' },
     recordingPaused: { type: Boolean, default: false },
     recordings: { type: [recordingSchema], default: [] },
@@ -157,6 +162,7 @@ export interface CallDoc {
   queue: { name: string; sid: string; enteredAt?: Date; leftAt?: Date; result: string };
   conference: { name: string; operatorId: Types.ObjectId | null; operatorCallSid: string; connectedAt?: Date; error: string };
   followUp: '' | 'callback' | 'voicemail';
+  smsOffer?: { step: number; text: string };
   recordingSid: string;
   recordingPaused: boolean;
   recordings: RecordingInfo[];

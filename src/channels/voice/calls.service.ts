@@ -70,6 +70,11 @@ export class CallsService {
       .lean<CallDoc>();
   }
 
+  /** The operator legs placed for a customer's call (one per operator dialled into its conference). */
+  async legsOf(parentCallSid: string): Promise<CallDoc[]> {
+    return this.calls.find({ parentCallSid }).sort({ startedAt: 1 }).limit(50).lean<CallDoc[]>();
+  }
+
   async set(callSid: string, set: Record<string, unknown>): Promise<CallDoc | null> {
     return this.calls.findOneAndUpdate({ callSid }, { $set: set }, { returnDocument: 'after' }).lean<CallDoc>();
   }

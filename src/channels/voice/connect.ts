@@ -1,8 +1,9 @@
 // Connecting people on the phone. When an operator claims (or is handed) a
 // call's escalation, the caller leaves the queue for a conference of their
 // own and the operator's phone is dialled into it, hearing a short whisper
-// of the context first. Call backs: the operator's phone rings, then the
-// customer's. Hooked to the realtime bus (escalation assigned) rather than to
+// of the context first; when that phone does not answer, the caller goes
+// back to the front of the queue. Call backs: the operator's phone rings,
+// then the customer's. Hooked to the realtime bus (escalation assigned) rather than to
 // HandoffService: every web instance hears the event, one Redis key decides
 // which of them acts, and the handoff module needs to know nothing of phones.
 import twilio from 'twilio';
@@ -21,6 +22,11 @@ const LANGUAGE_NAMES: Record<string, string> = { en: 'English', sq: 'Albanian' }
 /** A number read digit by digit ("plus 3 5 5 6 9 …"). */
 function spelled(phone: string): string {
   return `${phone.startsWith('+') ? 'plus ' : ''}${phone.replace(/\D/g, '').split('').join(' ')}`;
+}
+
+/** Taken by the instance that dials `operatorId` for this escalation (every web instance hears the claim). */
+function connectKey(config: VoiceDeps['config'], escalationId: string, operatorId: string): string {
+  return `${config.QUEUE_PREFIX}:voice:connect:${escalationId}:${operatorId}`;
 }
 
 export class VoiceConnector {
@@ -53,7 +59,7 @@ export class VoiceConnector {
     const call = await calls.liveOf(conversationId);
     if (!call || !['queued', 'connecting', 'connected'].includes(call.phase)) return false;
     // Every web instance hears the event: the first to take this key acts.
-    const won = await redis.set(`${config.QUEUE_PREFIX}:voice:connect:${escalationId}:${operatorId}`, '1', 'EX', 3600, 'NX');
+    const won = await redis.set(connectKey(config, escalationId, operatorId), '1', 'EX', 3600, 'NX');
     if (won !== 'OK') return false;
     const log = logger.child({ callSid: call.callSid, conversationId, escalationId, channel: 'voice' });
     const operator = await operators.get(operatorId);
@@ -82,6 +88,54 @@ export class VoiceConnector {
     }
     log.info({ operatorId, operatorCallSid: placed.sid }, 'operator dialled into the call');
     return true;
+  }
+
+  /**
+   * The operator's phone did not answer (no-answer, busy, failed, canceled).
+   * Unless a colleague is still on the line with the caller (a warm
+   * transfer), the escalation goes back to its queue with its place kept, the
+   * operator is marked away, and the caller hears an apology and waits again.
+   * Once per operator leg, however often Twilio reports it; true when the
+   * caller was put back in the queue.
+   */
+  async operatorMissed(leg: CallDoc, status: string): Promise<boolean> {
+    const { calls, operators, handoff, redis, config, api, logger, metrics } = this.deps;
+    if (!leg.parentCallSid || !leg.operatorId) return false;
+    const once = `${config.QUEUE_PREFIX}:voice:missed:${leg.callSid}`;
+    if ((await redis.set(once, '1', 'EX', 24 * 3600, 'NX')) !== 'OK') return false;
+    try {
+      const caller = await calls.get(leg.parentCallSid);
+      if (!caller?.escalationId || !['connecting', 'connected'].includes(caller.phase)) return false;
+      const escalationId = String(caller.escalationId);
+      const operatorId = String(leg.operatorId);
+      const log = logger.child({ callSid: caller.callSid, operatorCallSid: leg.callSid, conversationId: String(caller.conversationId), escalationId, channel: 'voice' });
+      const operator = await operators.get(operatorId);
+      const reason = `${operator?.name ?? 'The operator'}'s phone did not answer (${status})`;
+      const stillOn = (await calls.legsOf(caller.callSid)).some((l) => l.callSid !== leg.callSid && l.phase !== 'ended' && l.status === 'in-progress');
+      if (stillOn) {
+        await handoff.addContext(escalationId, { note: `${reason}; the caller stayed with the colleague already on the call` });
+        log.warn({ status }, "transferred operator's phone not answered: the caller stays with the operator on the call");
+        return false;
+      }
+      const requeued = await handoff.requeueUnanswered(escalationId, operatorId, `${reason}; the caller went back to the queue`, operator?.name ?? '');
+      if (!requeued) return false;
+      metrics.operatorNoAnswer.inc({ status });
+      await operators.setPresence(operatorId, 'away');
+      // The same operator claiming it again later must be dialled again.
+      await redis.del(connectKey(config, escalationId, operatorId));
+      await calls.transition(caller.callSid, ['connecting', 'connected'], 'queued', { 'conference.operatorCallSid': '', 'conference.error': reason });
+      try {
+        await api.redirect(caller.callSid, url(config, '/twilio/voice/requeue'));
+      } catch (err) {
+        // The caller hung up meanwhile: their own status callback abandons the escalation.
+        log.error({ err }, 'the caller could not be moved back to the queue');
+      }
+      log.info({ operatorId, status }, "operator's phone not answered: the caller is back in the queue");
+      return true;
+    } catch (err) {
+      await redis.del(once);
+      throw err;
+    }
   }
 
   /** What the operator hears before the caller: who, in which language, what they pressed and said, why. */

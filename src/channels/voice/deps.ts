@@ -10,6 +10,7 @@ import type { Bus } from '../../infra/bus';
 import type { Logger } from '../../infra/logger';
 import type { Redis } from '../../infra/redis';
 import type { OperatorsService } from '../../operators/operators.service';
+import type { OutboundService } from '../../outbound/outbound.service';
 import type { TranscribeJob } from '../../transcription/jobs';
 import type { CallsService } from './calls.service';
 import type { VoiceMetrics } from './metrics';
@@ -28,6 +29,8 @@ export interface VoiceDeps {
   bot: BotRuntime;
   handoff: HandoffService;
   operators: OperatorsService;
+  /** Texts to the caller's phone (the full answer by SMS) go out as messaging does. */
+  outbound: OutboundService;
   prompts: Prompts;
   metrics: VoiceMetrics;
   transcribeQueue: BullQueue<TranscribeJob>;

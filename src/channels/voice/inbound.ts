@@ -1,7 +1,7 @@
 // A caller in the IVR, end to end: the incoming call opens a Call and a
 // Conversation (channel voice, address = the caller's number), the greeting
 // and every answer (a key or speech) run a bot turn, and the replies become
-// TwiML. Every answer is an Activity with id CallSid:step, and the TwiML it
+// TwiML (an answer too long to read out is also offered by SMS, sms-offer.ts). Every answer is an Activity with id CallSid:step, and the TwiML it
 // got is kept under that key, so Twilio's repeat of a webhook is stored once
 // and answered the same.
 import type { Activity } from 'botbuilder';
@@ -13,6 +13,7 @@ import { GatherWebhook, greetingActivity, IncomingCall, parsePairs, readInput, t
 import twilio from 'twilio';
 import { renderSay, renderTurn, RenderOptions, sayAttrs } from './render';
 import { ReplyStore } from './replies';
+import { SmsOffer } from './sms-offer';
 import { addressOf, E164, streamToken, voicemailTwiml } from './twiml';
 
 
@@ -24,6 +25,7 @@ export class VoiceInbound {
   private readonly numberLanguages: Record<string, string>;
   private readonly unrecorded: Set<string>;
   private readonly replies: ReplyStore;
+  readonly smsOffer: SmsOffer;
 
   constructor(
     private readonly deps: VoiceDeps,
@@ -32,6 +34,7 @@ export class VoiceInbound {
   ) {
     this.texts = new VoiceTexts(deps);
     this.replies = new ReplyStore(deps.redis, deps.config.QUEUE_PREFIX);
+    this.smsOffer = new SmsOffer(deps);
     this.numberLanguages = parsePairs(deps.config.VOICE_NUMBER_LANGUAGES);
     this.unrecorded = new Set((deps.config.VOICE_UNRECORDED_NUMBERS ?? '').split(',').map((n) => n.trim()).filter(Boolean));
   }
@@ -203,7 +206,7 @@ export class VoiceInbound {
   }
 
   /** Replies → TwiML; remembers the choices and the prompt, queues the caller on a handoff, pauses recording around card details. */
-  async respond(call: CallDoc, conversation: Pick<ConversationDoc, 'language'>, replies: Partial<Activity>[], opts: { greeting?: boolean } = {}): Promise<string> {
+  async respond(call: CallDoc, conversation: Pick<ConversationDoc, 'language' | 'customerId'>, replies: Partial<Activity>[], opts: { greeting?: boolean } = {}): Promise<string> {
     const { calls, handoff, config } = this.deps;
     const lang = conversation.language;
     let step = call.step + 1;
@@ -225,9 +228,16 @@ export class VoiceInbound {
       options.handoff = e && !['callback', 'voicemail'].includes(e.trigger) && e.queue !== config.VOICE_CALLBACK_QUEUE ? { queue: e.queue } : { endCall: true };
       if (e) await handoff.addContext(escalationId, { callPath: await this.callPath(call.callSid) });
     }
-    let rendered = renderTurn(replies, options);
+    // A shortened answer offered by SMS first; the flow's next step (what is rendered) comes after that answer.
+    const offer = opts.greeting || escalationId ? null : await this.smsOffer.prepare(call, conversation.customerId, replies);
+    const render = (at: number) => {
+      const turn = renderTurn(offer ? offer.rest : replies, { ...options, step: at });
+      return { turn, twiml: offer ? this.smsOffer.render(offer, { ...options, step: at }, lang) : turn.twiml };
+    };
+    let { turn: rendered, twiml } = render(step);
     const set = () => {
       const out: Record<string, unknown> = { choices: rendered.choices, lastMenu: rendered.menu, lastPrompt: rendered.twiml, language: lang };
+      out.smsOffer = offer ? { step, text: offer.full } : { step: 0, text: '' };
       if (escalationId) out.escalationId = escalationId;
       if (rendered.waitsFor === 'queue' && call.phase === 'ivr') Object.assign(out, { phase: 'queued', 'queue.name': (options.handoff as { queue: string }).queue, 'queue.enteredAt': new Date() });
       return out;
@@ -235,11 +245,11 @@ export class VoiceInbound {
     // One write: the next step with what it asks. Lost to a concurrent response, take the step after it.
     if (!(await calls.takeStep(call.callSid, call.step, set()))) {
       step = await calls.nextStep(call.callSid, {});
-      rendered = renderTurn(replies, { ...options, step });
+      ({ turn: rendered, twiml } = render(step));
       await calls.set(call.callSid, set());
     }
     await this.guardRecording(call, rendered.sensitive);
-    return rendered.twiml;
+    return twiml;
   }
 
   /** The IVR path as lines an operator reads at a glance (`brief`: the answers only, for the whisper). */

@@ -37,6 +37,7 @@ export function createVoiceDeps(infra: Infra, s: Services): VoiceDeps {
     bot: s.bot,
     handoff: s.handoff,
     operators: s.operators,
+    outbound: s.outbound,
     prompts: s.prompts,
     metrics: voiceMetrics(s.metrics.registry),
     transcribeQueue: infra.transcribeQueue,
@@ -69,9 +70,10 @@ function partsOf(infra: Infra, s: Services): VoiceParts {
 export function voiceWebhooks(infra: Infra, s: Services) {
   const p = partsOf(infra, s);
   const authToken = voiceAuthToken(infra.config);
+  // config.ts refuses production without the token; kept so a hand-built config still refuses rather than accepts.
   if (!authToken) infra.logger.error('voice webhooks refused: set TWILIO_AUTH_TOKEN (or VOICE_ENABLED=false)');
   p.connector.listen();
-  return voiceRoutes({ deps: p.deps, inbound: p.inbound, queue: p.queue, authToken, logger: p.deps.logger });
+  return voiceRoutes({ deps: p.deps, inbound: p.inbound, queue: p.queue, connector: p.connector, authToken, logger: p.deps.logger });
 }
 
 export function voiceApiRoutes(infra: Infra, s: Services) {

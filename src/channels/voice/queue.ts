@@ -1,7 +1,8 @@
 // A caller waiting for a person: the hold loop (Enqueue's waitUrl) announces
 // the place in the queue and the expected wait; after VOICE_QUEUE_TIMEOUT
 // the caller leaves the queue and may leave a message or ask for a call
-// back, both kept on the escalation. The conference a claimed call joins.
+// back, both kept on the escalation. The conference a claimed call joins,
+// and the way back into the queue when the operator's phone did not answer.
 import twilio from 'twilio';
 import type { ConversationDoc } from '../../conversations/conversations.service';
 import type { EscalationDoc } from '../../handoff/handoff.service';
@@ -141,11 +142,37 @@ export class VoiceQueue {
     await handoff.addContext(String(escalation._id), { note });
   }
 
+  /**
+   * POST /twilio/voice/requeue: the operator's phone did not answer. A short
+   * apology and back into the queue; the escalation kept its place, so the
+   * hold loop announces it at the front.
+   */
+  async requeue(callSid: string): Promise<string> {
+    const { call, escalation } = await this.callOf(callSid);
+    const lang = call.language;
+    const t = this.texts.t(lang);
+    // Claimed again while the apology was on its way: straight to the new operator.
+    if (escalation?.status === 'assigned' && (call.phase === 'connecting' || call.phase === 'connected')) return this.conference(callSid);
+    if (escalation?.status !== 'queued' || call.phase !== 'queued') return renderSay([t('voice_goodbye')], this.texts.voice(lang), { hangup: true });
+    const r = new twilio.twiml.VoiceResponse();
+    r.say(sayAttrs(this.texts.voice(lang)), t('voice_operator_no_answer'));
+    r.enqueue(
+      { action: url(this.deps.config, '/twilio/voice/queue/result'), method: 'POST', waitUrl: url(this.deps.config, '/twilio/voice/queue/wait'), waitUrlMethod: 'POST' },
+      (call.queue.name || escalation.queue).slice(0, 64),
+    );
+    return r.toString();
+  }
+
   /** POST /twilio/voice/conference: the caller, taken out of the queue, joins the call's conference. */
   async conference(callSid: string): Promise<string> {
-    const { calls, config } = this.deps;
+    const { calls, config, handoff } = this.deps;
     const call = await calls.get(callSid);
     if (!call) throw new NotFoundError('no such call');
+    if (call.phase === 'queued' && call.escalationId) {
+      // The operator's phone failed before the caller got here: back to the queue instead.
+      const e = await handoff.get(String(call.escalationId)).catch(() => null);
+      if (e?.status === 'queued') return this.requeue(callSid);
+    }
     await calls.transition(callSid, ['queued', 'connecting'], 'connected', { 'conference.connectedAt': new Date(), 'queue.leftAt': new Date() });
     const lang = call.language;
     const r = new twilio.twiml.VoiceResponse();

@@ -76,14 +76,19 @@ export function choicesOf(reply: Partial<Activity>): NumberedChoice[] {
   return (reply.suggestedActions?.actions ?? []).map((a, i) => ({ digit: String(i + 1), title: a.title ?? String(a.value) }));
 }
 
-/** Shortened at a sentence end when too long to listen to. */
-export function speakable(text: string, max: number): string {
-  const clean = text
+/** A text as it can be read out: no markdown, links or line breaks. */
+function spoken(text: string): string {
+  return text
     .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')
     .replace(/https?:\/\/\S+/g, '')
     .replace(/[*_#`>]+/g, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Shortened at a sentence end when too long to listen to. */
+export function speakable(text: string, max: number): string {
+  const clean = spoken(text);
   if (clean.length <= max) return clean;
   const window = clean.slice(0, max);
   const cut = Math.max(window.lastIndexOf('. '), window.lastIndexOf('! '), window.lastIndexOf('? '));
@@ -199,3 +204,64 @@ export function renderSay(texts: string[], v: Voice, then: { hangup: true } | { 
 }
 
 export const EMPTY_TWIML = new twilio.twiml.VoiceResponse().toString();
+
+/** A turn split after the statements that were too long to read out in full. */
+export interface CutTurn {
+  /** The replies up to and including the last statement that was cut. */
+  head: Partial<Activity>[];
+  /** The replies after it: the flow goes on with these. */
+  rest: Partial<Activity>[];
+  /** The cut statements in full, as the bot wrote them (links included). */
+  full: string;
+}
+
+/** Where a turn's plain statements (no choices, no special step) were shortened for the phone; null when none was. */
+export function cutStatements(replies: Partial<Activity>[], maxSayChars: number): CutTurn | null {
+  const plain = (a: Partial<Activity>) => isMessage(a) && !dataOf(a).step && !choicesOf(a).length;
+  const cut = (a: Partial<Activity>) => plain(a) && spoken(a.text ?? '').length > maxSayChars;
+  let last = replies.length - 1;
+  while (last >= 0 && !cut(replies[last])) last--;
+  if (last < 0) return null;
+  const head = replies.slice(0, last + 1);
+  const full = head
+    .filter(cut)
+    .map((a) => (a.text ?? '').trim())
+    .join('\n\n');
+  return { head, rest: replies.slice(last + 1), full };
+}
+
+/**
+ * Says `head` (shortened as usual), then asks whether the caller wants the
+ * full text by SMS: a key or a word, posted to `action`; silence goes to
+ * `noInput`. The flow's next question comes after the answer.
+ */
+export function renderSmsOffer(head: Partial<Activity>[], offer: { text: string; action: string; noInput: string; hints: string }, o: RenderOptions): string {
+  const r = new twilio.twiml.VoiceResponse();
+  for (const m of head.filter(isMessage)) {
+    const s = speakable(m.text ?? '', o.maxSayChars);
+    if (s) r.say(sayAttrs(o), s);
+  }
+  const gather = r.gather({
+    input: ['dtmf', 'speech'],
+    action: offer.action,
+    method: 'POST',
+    numDigits: 1,
+    timeout: 5,
+    speechTimeout: 'auto',
+    language: o.speechLanguage as never,
+    hints: offer.hints.slice(0, 1000),
+    actionOnEmptyResult: false,
+  });
+  gather.say(sayAttrs(o), offer.text);
+  r.redirect({ method: 'POST' }, offer.noInput);
+  return r.toString();
+}
+
+/** `twiml` with `texts` said first (a confirmation before the flow's next question). */
+export function sayingFirst(twiml: string, texts: string[], v: Voice): string {
+  if (!texts.some(Boolean)) return twiml;
+  const r = new twilio.twiml.VoiceResponse();
+  for (const t of texts) if (t) r.say(sayAttrs(v), t);
+  const said = r.toString().replace(/^[\s\S]*?<Response>|<\/Response>\s*$/g, '');
+  return twiml.replace('<Response>', `<Response>${said}`);
+}

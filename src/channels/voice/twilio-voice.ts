@@ -20,6 +20,8 @@ export interface VoiceApi {
   setRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress'): Promise<void>;
   /** Takes a queued caller out of the queue to run the TwiML at `url`. */
   dequeue(callSid: string, queueSid: string, url: string): Promise<void>;
+  /** Makes a call in progress (in a conference, a queue or a <Say>) run the TwiML at `url` instead. */
+  redirect(callSid: string, url: string): Promise<void>;
   call(input: { to: string; from: string; twiml: string; statusCallback: string }): Promise<PlacedCall>;
   /** The canonical URL of a recording (always Twilio's API host). */
   recordingUrl(recordingSid: string): string;
@@ -59,6 +61,10 @@ class TwilioVoiceApi implements VoiceApi {
   async dequeue(callSid: string, queueSid: string, url: string): Promise<void> {
     if (queueSid) await this.client.queues(queueSid).members(callSid).update({ url, method: 'POST' });
     else await this.client.calls(callSid).update({ url, method: 'POST' });
+  }
+
+  async redirect(callSid: string, url: string): Promise<void> {
+    await this.client.calls(callSid).update({ url, method: 'POST' });
   }
 
   async call(input: { to: string; from: string; twiml: string; statusCallback: string }): Promise<PlacedCall> {
@@ -126,6 +132,10 @@ class SandboxVoiceApi implements VoiceApi {
 
   async dequeue(callSid: string, _queueSid: string, url: string): Promise<void> {
     this.logger.info({ callSid, url }, 'sandbox: caller would leave the queue for the conference');
+  }
+
+  async redirect(callSid: string, url: string): Promise<void> {
+    this.logger.info({ callSid, url }, 'sandbox: call would be redirected');
   }
 
   async call(input: { to: string; from: string }): Promise<PlacedCall> {

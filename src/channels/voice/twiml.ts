@@ -8,6 +8,17 @@ import { sayAttrs } from './render';
 
 export const E164 = /^\+[1-9]\d{6,14}$/;
 
+/**
+ * What Twilio puts in From when the caller withheld their number: ANONYMOUS,
+ * RESTRICTED, BLOCKED, UNKNOWN and UNAVAILABLE spelt on a phone keypad.
+ */
+const WITHHELD = new Set(['+266696687', '+7378742833', '+2562533', '+8656696', '+86282452253']);
+
+/** A number a text message can go to: a real E.164 number, not a withheld caller id (carriers are not looked up). */
+export function canText(from: string): boolean {
+  return E164.test(from) && !WITHHELD.has(from);
+}
+
 /** The token a media stream presents in its start message, proving it came from our own TwiML. */
 export function streamToken(secret: string, callSid: string, conversationId: string): string {
   return createHmac('sha256', secret).update(`media-stream:${callSid}:${conversationId}`).digest('hex').slice(0, 32);

@@ -1,6 +1,6 @@
 // Twilio Voice webhooks under /twilio/voice: the call, the caller's answers,
-// the queue's hold loop and result, the conference, voicemail, call status
-// and recording status. All form-encoded and signed (403 otherwise); all
+// the queue's hold loop and result, the conference (and the way back to the
+// queue), the SMS offer, voicemail, call status and recording status. All form-encoded and signed (403 otherwise); all
 // answered with TwiML, except the status callbacks (204).
 import express, { Request, Router } from 'express';
 import { z } from 'zod';
@@ -8,6 +8,7 @@ import { ForbiddenError } from '../../infra/errors';
 import type { Logger } from '../../infra/logger';
 import { transcribeJobOptions } from '../../transcription/jobs';
 import { verifyTwilioSignature } from '../twilio/signature';
+import type { VoiceConnector } from './connect';
 import type { VoiceDeps } from './deps';
 import type { VoiceInbound } from './inbound';
 import { gatherSchema, incomingSchema, queueResultSchema, queueWaitSchema, recordedSchema, recordingSchema, statusSchema, stepQuerySchema } from './parse';
@@ -17,6 +18,7 @@ export interface VoiceRoutesDeps {
   deps: VoiceDeps;
   inbound: VoiceInbound;
   queue: VoiceQueue;
+  connector: VoiceConnector;
   /** The token webhooks are signed with; null refuses every webhook (production without TWILIO_AUTH_TOKEN). */
   authToken: string | null;
   logger: Logger;
@@ -27,7 +29,7 @@ const ENDED = new Set(['completed', ...FAILED_LEG]);
 
 export function voiceRoutes(r: VoiceRoutesDeps): Router {
   const router = Router();
-  const { deps, inbound, queue } = r;
+  const { deps, inbound, queue, connector } = r;
   const form = express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 200 });
   const refuseAll: express.RequestHandler = (_req, _res, next) => next(new ForbiddenError('voice webhooks are not configured (TWILIO_AUTH_TOKEN)'));
   const signed = r.authToken ? verifyTwilioSignature({ authToken: r.authToken, publicBaseUrl: deps.config.PUBLIC_BASE_URL, logger: r.logger }) : refuseAll;
@@ -42,6 +44,11 @@ export function voiceRoutes(r: VoiceRoutesDeps): Router {
   router.post('/gather', async (req, res) => {
     const q = stepQuerySchema.parse(req.query);
     twiml(res, await inbound.gather(gatherSchema.parse(body(req)), q.step, q.noinput === '1'));
+  });
+
+  router.post('/sms-offer', async (req, res) => {
+    const q = stepQuerySchema.parse(req.query);
+    twiml(res, await inbound.smsOffer.answer(gatherSchema.parse(body(req)), q.step, q.noinput === '1'));
   });
 
   router.post('/recorded', async (req, res) => {
@@ -62,17 +69,16 @@ export function voiceRoutes(r: VoiceRoutesDeps): Router {
 
   router.post('/conference', async (req, res) => twiml(res, await queue.conference(incomingSchema.parse(body(req)).CallSid)));
 
+  router.post('/requeue', async (req, res) => twiml(res, await queue.requeue(incomingSchema.parse(body(req)).CallSid)));
+
   router.post('/status', async (req, res) => {
     const b = statusSchema.parse(body(req));
     const status = b.CallStatus.toLowerCase();
     const call = await deps.calls.get(b.CallSid);
     if (call) {
       await deps.calls.set(b.CallSid, { status });
-      if (call.parentCallSid && FAILED_LEG.has(status)) {
-        // The operator did not pick up: the caller is told nothing new yet; the console shows why.
-        await deps.calls.set(call.parentCallSid, { 'conference.error': `the operator's phone answered ${status}` });
-        r.logger.warn({ callSid: call.parentCallSid, operatorCallSid: b.CallSid, status }, "operator's leg not answered");
-      }
+      // The operator did not pick up: the caller goes back to the front of the queue (once, however often this comes).
+      if (call.parentCallSid && FAILED_LEG.has(status)) await connector.operatorMissed(call, status);
       if (ENDED.has(status)) await queue.ended(b.CallSid, { status, duration: b.CallDuration });
     }
     res.status(204).end();

@@ -1,3 +1,4 @@
+import WebSocket from 'ws';
 import { startGateway, Gateway, eventually } from '../../helpers/gateway';
 import { startFakeTwilioVoice, FakeTwilioVoice } from '../../fakes/twilio-voice';
 import { auth, first, gatewayPath, newPhone, OUR_NUMBER, parseTwiml, PhoneCall, post, PUBLIC_BASE_URL, spoken } from './helpers';
@@ -91,6 +92,92 @@ describe('voice handoff: queued callers, operators on the phone, call backs and 
       return m?.status === 'failed' ? m : undefined;
     });
     expect(failed.error).toMatch(/no written replies/);
+  });
+
+  /** The console as an operator has it open: every queue change arrives as a frame. */
+  async function consoleOf(token: string) {
+    const ws = new WebSocket(`${gw.url.replace('http', 'ws')}/console/socket`);
+    const frames: { type: string; escalationId?: string; status?: string; operatorId?: string }[] = [];
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as (typeof frames)[number]));
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    ws.send(JSON.stringify({ type: 'auth', token }));
+    await eventually(async () => frames.some((f) => f.type === 'ready'));
+    return { ws, frames };
+  }
+
+  /** Twilio's status callback for the operator's leg (a call we placed). */
+  const legStatus = (legSid: string, to: string, status: string) =>
+    post(gw, '/twilio/voice/status', { CallSid: legSid, AccountSid: twilio.accountSid, From: OUR_NUMBER, To: to, CallStatus: status, Direction: 'outbound-api', CallDuration: '0', ApiVersion: '2010-04-01' });
+
+  const redirects = (callSid: string) => twilio.find('POST', new RegExp(`/Calls/${callSid}\\.json$`));
+
+  it("when the operator's phone does not answer, then the caller hears an apology and keeps their place in the queue, the escalation is queued again saying why, the console hears of it and the operator is away", async () => {
+    const op = await operator();
+    const { call, escalationId, conversationId } = await queuedCaller();
+    const before = await gw.services.handoff.get(escalationId);
+    const place = await gw.services.handoff.position(before);
+    const colleague = await operator();
+    const screen = await consoleOf(colleague.token);
+    await gw.http.post(`/api/escalations/${escalationId}/claim`).set(auth(op.token)).expect(200);
+    await eventually(async () => placedTo(op.phone!).length === 1);
+    await eventually(async () => twilio.find('POST', new RegExp(`/Members/${call.callSid}\\.json$`)).length === 1);
+    await call.send('/twilio/voice/conference');
+    const legSid = await eventually(async () => ((await gw.http.get(`/api/calls/${call.callSid}`).set(auth(op.token))).body as { conference: { operatorCallSid: string } }).conference.operatorCallSid || undefined);
+
+    // Twilio reports the unanswered leg, and (as it may) reports it again.
+    await legStatus(legSid, op.phone!, 'no-answer').expect(204);
+    await legStatus(legSid, op.phone!, 'no-answer').expect(204);
+
+    const [redirect] = redirects(call.callSid);
+    expect(redirects(call.callSid)).toHaveLength(1);
+    expect(redirect.params.get('Url')).toBe(`${PUBLIC_BASE_URL}/twilio/voice/requeue`);
+    const back = await call.send(gatewayPath(redirect.params.get('Url')!));
+    expect(back.children.map((c) => c.name)).toEqual(['Say', 'Enqueue']);
+    expect(spoken(back)[0]).toBe(gw.services.prompts.t('en', 'voice_operator_no_answer'));
+    const enqueue = first(back, 'Enqueue')!;
+    expect(enqueue.text).toBe('general');
+    expect(enqueue.attrs.waitUrl).toBe(`${PUBLIC_BASE_URL}/twilio/voice/queue/wait`);
+
+    const after = await gw.services.handoff.get(escalationId);
+    expect(after).toMatchObject({ status: 'queued', operatorId: null, priority: before.priority, queue: before.queue });
+    expect(after.queuedAt.getTime()).toBe(before.queuedAt.getTime());
+    expect(await gw.services.handoff.position(after)).toBe(place);
+    expect(after.transfers).toHaveLength(1);
+    expect(String(after.transfers[0].from)).toBe(op.id);
+    expect(after.transfers[0].note).toMatch(/phone did not answer \(no-answer\).*back to the queue/);
+    expect((await gw.services.conversations.get(conversationId)).mode).toBe('queued');
+    const queue = (await gw.http.get('/api/escalations?status=queued').set(auth(colleague.token)).expect(200)).body as { id: string }[];
+    expect(queue.map((e) => e.id)).toContain(escalationId);
+    await eventually(async () => screen.frames.some((f) => f.type === 'escalation' && f.escalationId === escalationId && f.status === 'queued'));
+    screen.ws.close();
+    expect(((await gw.http.get('/api/me').set(auth(op.token)).expect(200)).body as { presence: string }).presence).toBe('away');
+    const hold = parseTwiml((await post(gw, '/twilio/voice/queue/wait', { CallSid: call.callSid, QueueSid: QUEUE_SID, QueueTime: '3' }).expect(200)).text);
+    expect(spoken(hold)[0]).toMatch(/next in the queue|number \d+ in the queue/);
+    expect((await gw.http.get('/metrics').expect(200)).text).toMatch(/^voice_operator_no_answer_total\{status="no-answer"\} 1$/m);
+
+    // A colleague takes it: their phone rings and the caller leaves the queue for the conference again.
+    await gw.http.post(`/api/escalations/${escalationId}/claim`).set(auth(colleague.token)).expect(200);
+    await eventually(async () => placedTo(colleague.phone!).length === 1);
+    await eventually(async () => twilio.find('POST', new RegExp(`/Members/${call.callSid}\\.json$`)).length === 2);
+    // A late repeat of the first leg's report changes nothing now.
+    await legStatus(legSid, op.phone!, 'no-answer').expect(204);
+    expect(redirects(call.callSid)).toHaveLength(1);
+    expect((await gw.services.handoff.get(escalationId)).status).toBe('assigned');
+  });
+
+  it('when the phone is busy before the caller reached the conference, then the caller is queued again instead of waiting in an empty conference', async () => {
+    const op = await operator();
+    const { call, escalationId } = await queuedCaller();
+    await gw.http.post(`/api/escalations/${escalationId}/claim`).set(auth(op.token)).expect(200);
+    await eventually(async () => placedTo(op.phone!).length === 1);
+    const legSid = await eventually(async () => ((await gw.http.get(`/api/calls/${call.callSid}`).set(auth(op.token))).body as { conference: { operatorCallSid: string } }).conference.operatorCallSid || undefined);
+    await legStatus(legSid, op.phone!, 'busy').expect(204);
+    // Twilio fetches the conference TwiML the dequeue pointed at only now.
+    const joined = await call.send('/twilio/voice/conference');
+    expect(first(joined, 'Conference')).toBeUndefined();
+    expect(first(joined, 'Enqueue')?.text).toBe('general');
+    expect(spoken(joined)[0]).toBe(gw.services.prompts.t('en', 'voice_operator_no_answer'));
+    expect((await gw.services.handoff.get(escalationId)).status).toBe('queued');
   });
 
   it('when the operator has no phone number, then the caller keeps waiting and the call says why', async () => {
