@@ -47,7 +47,18 @@ export function createApi({ getToken, onUnauthorized }) {
     mine: () => call('GET', '/escalations?status=assigned&mine=true'),
     claim: (escalationId) => call('POST', `/escalations/${id(escalationId)}/claim`, {}),
     resolve: (escalationId, disposition) => call('POST', `/escalations/${id(escalationId)}/resolve`, { disposition }),
+    transferTargets: (escalationId) => call('GET', `/escalations/${id(escalationId)}/transfer-targets`),
+    /** to: { operatorId } or { queue }, with an optional note. */
+    transfer: (escalationId, to) => call('POST', `/escalations/${id(escalationId)}/transfer`, to),
+    messagingOutbox: () => call('GET', '/messaging/outbox?limit=100'),
+    emailOutbox: () => call('GET', '/email/outbox'),
     conversation: (conversationId) => call('GET', `/conversations/${id(conversationId)}`),
     reply: (conversationId, text) => call('POST', `/conversations/${id(conversationId)}/messages`, { text }),
   };
+}
+
+/** The server's role check, for showing only what a role may use: admin passes every check. */
+export function hasRole(operator, roles) {
+  const mine = (operator && operator.roles) || [];
+  return mine.includes('admin') || roles.some((r) => mine.includes(r));
 }

@@ -1,10 +1,13 @@
 // The minimal operator console: sign in, the queue and my conversations,
-// claim, the conversation with its context, reply, resolve — kept live over
-// /console/socket. State lives in one object; each action is a small function.
+// claim, the conversation with its context, reply, transfer, resolve — kept
+// live over /console/socket — and the sandbox outbox. State lives in one
+// object; each action is a small function.
 import { h, clear, show, waiting, ago } from './dom.js';
 import { createApi, loadSession, saveSession } from './api.js';
 import { LiveSocket } from './socket.js';
 import { escalationCard, messageItem, conversationAside, modeLabel } from './views.js';
+import { createTransferDialog } from './transfer.js';
+import { createOutbox } from './outbox.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,6 +15,9 @@ const state = {
   session: loadSession(),
   queue: [],
   mine: [],
+  /** Ids in "mine" at the last refresh (null before the first), to tell a conversation handed to me from one I claimed. */
+  mineIds: null,
+  outboxOpen: false,
   /** The open conversation: { id, data (GET /api/conversations/:id), messages: Map id → message } */
   open: null,
 };
@@ -23,6 +29,8 @@ const live = new LiveSocket({
   onStatus: (on) => setLive(on),
   onSessionExpired: () => signOut('Your session has expired. Please sign in again.'),
 });
+const transfer = createTransferDialog({ api, onDone: (e, target) => transferred(e, target) });
+const outbox = createOutbox({ api, getOperator: () => state.session && state.session.operator, onOpenConversation: (id) => openConversation(id), toast: (text, kind) => toast(text, kind) });
 
 // --- feedback ---------------------------------------------------------------
 
@@ -64,6 +72,8 @@ function signOut(message) {
   live.stop();
   state.session = null;
   state.open = null;
+  state.mineIds = null;
+  showOutbox(false);
   saveSession(null);
   show($('app-view'), false);
   show($('login-view'), true);
@@ -78,6 +88,7 @@ function enterConsole() {
   show($('app-view'), true);
   const op = state.session.operator;
   $('me').textContent = `${op.name} · ${(op.roles || []).join(', ')}`;
+  show($('outbox-open'), outbox.allowed());
   setLive(false);
   live.start();
   void refreshQueues();
@@ -97,9 +108,22 @@ async function refreshQueues() {
     const [queue, mine] = await Promise.all([api.queued(), api.mine()]);
     state.queue = queue;
     state.mine = mine;
+    announceHandedToMe(mine);
     renderQueues();
   } catch (err) {
     if (err.status !== 401) toast(`Could not load the queue: ${err.message}`, 'error');
+  }
+}
+
+/** A conversation a colleague handed to me shows up in "mine" with their note: say so once. */
+function announceHandedToMe(mine) {
+  const before = state.mineIds;
+  state.mineIds = new Set(mine.map((e) => e.id));
+  if (!before) return;
+  for (const e of mine) {
+    const t = e.transfers && e.transfers[e.transfers.length - 1];
+    if (before.has(e.id) || !t || t.toOperator !== state.session.operator.id) continue;
+    toast(`${t.fromName || 'A colleague'} transferred a conversation to you${t.note ? `: “${t.note}”` : '.'}`, 'info');
   }
 }
 
@@ -138,6 +162,8 @@ async function openConversation(conversationId) {
   if (state.open && state.open.id !== conversationId) live.unwatch(state.open.id);
   try {
     const data = await api.conversation(conversationId);
+    state.outboxOpen = false;
+    show($('outbox'), false);
     state.open = { id: conversationId, data, messages: new Map(data.messages.map((m) => [m.id, m])) };
     live.watch(conversationId);
     renderConversation();
@@ -168,8 +194,8 @@ function isMine(conv) {
 
 function renderConversation() {
   const open = state.open;
-  show($('placeholder'), !open);
-  show($('conversation'), !!open);
+  show($('placeholder'), !open && !state.outboxOpen);
+  show($('conversation'), !!open && !state.outboxOpen);
   if (!open) return;
   const conv = open.data;
   const mine = isMine(conv);
@@ -180,6 +206,7 @@ function renderConversation() {
   $('conv-mode').className = `badge badge--${conv.mode}`;
   show($('resolve'), mine);
   show($('disposition'), mine);
+  show($('transfer'), mine);
   $('reply-text').disabled = !mine;
   $('reply-send').disabled = !mine;
   $('reply-text').placeholder = mine
@@ -234,6 +261,31 @@ async function resolve() {
   }
 }
 
+function startTransfer() {
+  const e = state.open && state.open.data.escalation;
+  if (e && isMine(state.open.data)) void transfer.open(e);
+}
+
+/** Handed on: it is no longer mine to show; the colleague or the queue has it with the note. */
+function transferred(e, target) {
+  toast(`Transferred to ${target}.`, 'ok');
+  if (state.open && state.open.id === e.conversationId) {
+    live.unwatch(state.open.id);
+    state.open = null;
+    renderConversation();
+  }
+  void refreshQueues();
+}
+
+// --- the sandbox outbox --------------------------------------------------------
+
+function showOutbox(visible) {
+  state.outboxOpen = visible;
+  show($('outbox'), visible);
+  renderConversation();
+  if (visible) void outbox.refresh();
+}
+
 // --- live events --------------------------------------------------------------
 
 function onFrame(frame) {
@@ -284,6 +336,10 @@ function wire() {
     }
   });
   $('resolve').addEventListener('click', resolve);
+  $('transfer').addEventListener('click', startTransfer);
+  $('outbox-open').addEventListener('click', () => showOutbox(true));
+  $('outbox-close').addEventListener('click', () => showOutbox(false));
+  $('outbox-refresh').addEventListener('click', () => void outbox.refresh());
   setInterval(tickWaitingTimes, 30000);
 }
 

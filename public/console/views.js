@@ -1,10 +1,45 @@
 // Renderers for the console: data in, DOM out, callbacks for actions. They
 // hold no state, so the full console can reuse them in other layouts.
-import { h, channelLabel, priorityLabel, waiting, truncate, clock, statusLabel, authorLabel, customerName } from './dom.js';
+import { h, channelLabel, priorityLabel, waiting, truncate, clock, statusLabel, authorLabel, customerName, ago } from './dom.js';
 
 function customerOf(e) {
   const c = (e.context && e.context.customer) || {};
   return c.name || (c.address && !/^(web|dl)_/.test(c.address) ? c.address : 'Web visitor');
+}
+
+/** "Ana → Besnik", "Ana → queue billing" */
+function transferRoute(t) {
+  const to = t.toOperator ? t.toName || 'a colleague' : `queue ${t.toQueue}`;
+  return `${t.fromName || 'An operator'} → ${to}`;
+}
+
+/** Hand-ons, newest first, each with the note left for whoever takes it next. */
+function transfersBlock(transfers) {
+  if (!transfers || !transfers.length) return null;
+  return [
+    h('h4', {}, `Transfers (${transfers.length})`),
+    h(
+      'ol',
+      { class: 'ctx__transfers' },
+      [...transfers].reverse().map((t) =>
+        h(
+          'li',
+          {},
+          h('span', { class: 'ctx__route' }, transferRoute(t)),
+          ' ',
+          h('span', { class: 'muted' }, `· ${ago(t.at)}`),
+          t.note ? h('p', { class: 'ctx__note' }, t.note) : null,
+        ),
+      ),
+    ),
+  ];
+}
+
+/** The last hand-on as one line on a card: who passed it on and their note. */
+function transferLine(e) {
+  const t = e.transfers && e.transfers[e.transfers.length - 1];
+  if (!t) return null;
+  return h('div', { class: 'card__transfer', title: t.note || '' }, `Transferred by ${t.fromName || 'an operator'}`, t.note ? `: “${truncate(t.note, 90)}”` : '');
 }
 
 /** The escalation's context: why, what the bot tried, the last messages. */
@@ -18,6 +53,7 @@ export function contextBlock(e) {
     { class: 'ctx' },
     h('dl', { class: 'ctx__facts' }, h('dt', {}, 'Reason'), h('dd', { class: 'ctx__reason' }, e.reason), h('dt', {}, 'Queue'), h('dd', {}, e.queue || 'general')),
     ctx.summary ? h('p', { class: 'ctx__summary' }, ctx.summary) : null,
+    transfersBlock(e.transfers),
     h('h4', {}, `FAQ attempts (${faq.length})`),
     faq.length
       ? h(
@@ -73,6 +109,7 @@ export function escalationCard(e, { selected, onOpen, onClaim, mine }) {
       h('div', { class: 'card__reason' }, e.reason),
       h('div', { class: 'card__who' }, customerOf(e)),
       lastCustomerText(e) ? h('div', { class: 'card__snippet' }, `“${truncate(lastCustomerText(e), 90)}”`) : null,
+      transferLine(e),
     ),
     mine
       ? null

@@ -12,7 +12,16 @@ const faqAttemptSchema = new Schema(
   { _id: false },
 );
 const transferSchema = new Schema(
-  { from: { type: Schema.Types.ObjectId, default: null }, toOperator: { type: Schema.Types.ObjectId, default: null }, toQueue: String, at: Date, note: String },
+  {
+    from: { type: Schema.Types.ObjectId, default: null },
+    /** Names as they were at the time, so the history reads without another lookup. */
+    fromName: { type: String, default: '' },
+    toOperator: { type: Schema.Types.ObjectId, default: null },
+    toName: { type: String, default: '' },
+    toQueue: String,
+    at: Date,
+    note: String,
+  },
   { _id: false },
 );
 

@@ -45,7 +45,14 @@ export class HandoffService {
 
   constructor(
     conn: Connection,
-    private readonly deps: { conversations: ConversationsService; bus: Bus; notify: HandoffNotifier; locks: Locks },
+    private readonly deps: {
+      conversations: ConversationsService;
+      bus: Bus;
+      notify: HandoffNotifier;
+      locks: Locks;
+      /** The queues the contact center staffs (hours.yaml), offered as transfer targets. */
+      queueNames?: () => string[];
+    },
   ) {
     this.escalations = escalationModel(conn);
   }
@@ -117,6 +124,13 @@ export class HandoffService {
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
 
+  /** Queues an escalation can be handed to: the staffed ones, then any other with people waiting. */
+  async queues(): Promise<{ name: string; waiting: number }[]> {
+    const depth = await this.depthByQueue();
+    const names = [...new Set([...(this.deps.queueNames?.() ?? []), ...Object.keys(depth).sort()])];
+    return names.map((name) => ({ name, waiting: depth[name] ?? 0 }));
+  }
+
   async get(id: string): Promise<EscalationDoc> {
     const doc = isValidObjectId(id) ? await this.escalations.findById(id).lean<EscalationDoc>() : null;
     if (!doc) throw new NotFoundError('escalation not found');
@@ -173,14 +187,28 @@ export class HandoffService {
     }
   }
 
-  async transfer(id: string, session: Session, to: { operatorId?: string; queue?: string; note?: string }): Promise<EscalationDoc> {
+  /**
+   * Hand on to a colleague (stays assigned, to them) or back to a queue. The
+   * note travels in `transfers`, which the receiving operator sees as context.
+   * `toName` is the colleague's name, looked up by the caller.
+   */
+  async transfer(id: string, session: Session, to: { operatorId?: string; toName?: string; queue?: string; note?: string }): Promise<EscalationDoc> {
     const e = await this.get(id);
     await this.assertHandling(session, e);
     const from = e.operatorId;
-    const transfer = { from, toOperator: null as Types.ObjectId | null, toQueue: to.queue ?? '', at: new Date(), note: to.note ?? '' };
+    const transfer = {
+      from,
+      fromName: session.name,
+      toOperator: null as Types.ObjectId | null,
+      toName: to.toName ?? '',
+      toQueue: to.queue ?? '',
+      at: new Date(),
+      note: (to.note ?? '').trim(),
+    };
     let update: Record<string, unknown>;
     if (to.operatorId) {
       if (!isValidObjectId(to.operatorId)) throw new ValidationError('operatorId is not a valid id');
+      if (String(from) === to.operatorId) throw new ValidationError('the escalation is already assigned to that operator');
       const target = new Types.ObjectId(to.operatorId);
       transfer.toOperator = target;
       update = { $set: { operatorId: target, assignedAt: new Date() }, $push: { transfers: transfer }, $addToSet: { participants: target } };
@@ -233,6 +261,34 @@ export class HandoffService {
     );
     if (!done) return null;
     await this.deps.conversations.transition(done.conversationId, ['queued'], 'closed', { escalationId: null, operatorId: null });
+    await this.announce(done);
+    return done;
+  }
+
+  /**
+   * The operator it was given to could not be reached (their phone did not
+   * answer): back to its queue, unassigned, with its priority and original
+   * queuedAt, so it keeps its place at the front. The transfers list says
+   * why. Only from `assigned` to that operator: a repeated report, or one for
+   * an escalation that has moved on since, changes nothing (null).
+   */
+  async requeueUnanswered(id: string, operatorId: string, note: string, operatorName = ''): Promise<EscalationDoc | null> {
+    if (!isValidObjectId(id) || !isValidObjectId(operatorId)) return null;
+    const from = new Types.ObjectId(operatorId);
+    const done = await this.exclusive(id, async () => {
+      const e = await this.escalations.findOne({ _id: id, status: 'assigned', operatorId: from }).lean<EscalationDoc>();
+      if (!e) return null;
+      const transfer = { from, fromName: operatorName, toOperator: null, toName: '', toQueue: e.queue, at: new Date(), note: note.slice(0, 1000) };
+      return this.escalations
+        .findOneAndUpdate(
+          { _id: id, status: 'assigned', operatorId: from },
+          { $set: { status: 'queued', operatorId: null }, $unset: { assignedAt: 1 }, $push: { transfers: transfer } },
+          { returnDocument: 'after' },
+        )
+        .lean<EscalationDoc>();
+    });
+    if (!done) return null;
+    await this.deps.conversations.transition(done.conversationId, ['human'], 'queued', { operatorId: null });
     await this.announce(done);
     return done;
   }
