@@ -23,7 +23,8 @@ import { ConversationsService } from './conversations/conversations.service';
 import { conversationsRoutes } from './conversations/conversations.routes';
 import { OperatorsService } from './operators/operators.service';
 import { operatorsRoutes } from './operators/operators.routes';
-import { authenticate } from './operators/auth';
+import { authenticate, hasRole } from './operators/auth';
+import { LoginThrottle } from './operators/login-throttle';
 import { consoleSocket } from './operators/console.socket';
 import { HandoffService } from './handoff/handoff.service';
 import { handoffRoutes } from './handoff/handoff.routes';
@@ -132,6 +133,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
     conversations,
     bus,
     locks,
+    queueNames: () => flows.hours.queueNames(),
     notify: {
       operatorJoined: async (c, name) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'operator_joined', { name }) })),
       resolved: async (c) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'resolved') })),
@@ -203,7 +205,31 @@ export function createApp(infra: Infra, s: Services): Express {
   });
 
   const json = express.json({ limit: config.BODY_LIMIT });
-  app.use('/v3/directline', json, directLineRoutes({ conversations: s.conversations, bot: s.bot, tokens: s.tokens, botName: config.COMPANY_NAME }));
+  // Email: SendGrid Inbound Parse (multipart, its own body parser); the SMTP listener is started by server.ts.
+  // Its attachment store also keeps web chat uploads (one store, one operator route: /api/attachments/:id).
+  const email = createEmailChannel(infra, s);
+  app.use(
+    '/v3/directline',
+    json,
+    directLineRoutes({
+      conversations: s.conversations,
+      bot: s.bot,
+      tokens: s.tokens,
+      botName: config.COMPANY_NAME,
+      attachments: email.store,
+      uploadLimits: { fileBytes: config.WEBCHAT_UPLOAD_MAX_FILE_BYTES, totalBytes: config.WEBCHAT_UPLOAD_MAX_TOTAL_BYTES, maxFiles: config.WEBCHAT_UPLOAD_MAX_FILES },
+      publicBaseUrl: config.PUBLIC_BASE_URL,
+      operatorMaySee: async (token, conversationId) => {
+        let operator;
+        try {
+          operator = s.operators.verify(token);
+        } catch {
+          return false;
+        }
+        return hasRole(operator, ['operator', 'supervisor']) && s.handoff.canSeeConversation(operator, conversationId);
+      },
+    }),
+  );
   app.use(
     '/webchat',
     json,
@@ -217,8 +243,6 @@ export function createApp(infra: Infra, s: Services): Express {
     }),
   );
 
-  // Email: SendGrid Inbound Parse (multipart, its own body parser); the SMTP listener is started by server.ts.
-  const email = createEmailChannel(infra, s);
   app.use('/email', emailInboundRoutes({ email: email.service, settings: email.settings, secret: config.EMAIL_INBOUND_SECRET }));
 
   // Twilio Messaging (SMS, WhatsApp): form-encoded, signed webhooks answered with TwiML.
@@ -229,7 +253,9 @@ export function createApp(infra: Infra, s: Services): Express {
 
   const api = express.Router();
   api.use(json);
-  api.use(operatorsRoutes(s.operators));
+  const loginLimits = { perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, perIp: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS };
+  const loginThrottle = new LoginThrottle(infra.redis, config.QUEUE_PREFIX, loginLimits, logger);
+  api.use(operatorsRoutes(s.operators, loginThrottle));
   api.use(authenticate(s.operators));
   api.use(handoffRoutes(s.handoff, s.operators));
   api.use(conversationsRoutes({ conversations: s.conversations, handoff: s.handoff, outbound: s.outbound }));
@@ -254,8 +280,8 @@ export function attachRealtime(server: Server, infra: Infra, s: Services) {
   return attachSockets(
     server,
     [
-      directLineStream({ conversations: s.conversations, bus, tokens: s.tokens, botName: config.COMPANY_NAME, logger }),
-      consoleSocket({ operators: s.operators, handoff: s.handoff, conversations: s.conversations, bus, logger }),
+      directLineStream({ conversations: s.conversations, bus, tokens: s.tokens, botName: config.COMPANY_NAME, logger, publicBaseUrl: config.PUBLIC_BASE_URL }),
+      consoleSocket({ operators: s.operators, handoff: s.handoff, conversations: s.conversations, bus, logger, redis: infra.redis, prefix: config.QUEUE_PREFIX }),
       ...(config.VOICE_ENABLED ? [mediaStreamRoute(infra, s)] : []),
     ],
     logger,

@@ -21,8 +21,16 @@ const schema = z.object({
   DIRECTLINE_SECRET: z.string().min(16).default(DEV_DIRECTLINE_SECRET),
   DIRECTLINE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(1800),
   WEBCHAT_SESSIONS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  // Web chat file uploads (POST /v3/directline/conversations/:id/upload): bytes per file, per upload, files per upload.
+  WEBCHAT_UPLOAD_MAX_FILE_BYTES: z.coerce.number().int().min(1).default(4 * 1024 * 1024),
+  WEBCHAT_UPLOAD_MAX_TOTAL_BYTES: z.coerce.number().int().min(1).default(10 * 1024 * 1024),
+  WEBCHAT_UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),
   SESSION_SECRET: z.string().min(16).default(DEV_SESSION_SECRET),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  // Sign-in throttle (src/operators/login-throttle.ts): failed logins per account and per client address within the window; over either → 429.
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10, 'ADMIN_PASSWORD needs at least 10 characters').optional(),
   SEED_DEMO: bool.optional(),
@@ -51,7 +59,8 @@ const schema = z.object({
   DEEPGRAM_API_KEY: z.string().optional(),
   DEEPGRAM_API_URL: z.url().optional(),
   // Voice (src/channels/voice) and transcription (src/transcription).
-  VOICE_ENABLED: bool.default(true),
+  /** Unset: on, except in production without any Twilio credentials (no webhook could be verified). */
+  VOICE_ENABLED: bool.optional(),
   /** Signs voice webhooks outside production when TWILIO_AUTH_TOKEN is unset (`npm run call` uses it too). */
   VOICE_SANDBOX_AUTH_TOKEN: z.string().min(8).default('switchboard-voice-sandbox'),
   /** Dialled number → language, e.g. "+35542200100=sq,+35542200200=en". */
@@ -63,6 +72,8 @@ const schema = z.object({
   VOICE_MAX_MISSES: z.coerce.number().int().min(0).max(10).default(2),
   VOICE_NO_INPUT_ACTION: z.enum(['operator', 'voicemail']).default('operator'),
   VOICE_SAY_MAX_CHARS: z.coerce.number().int().min(50).default(600),
+  /** An answer cut at VOICE_SAY_MAX_CHARS is offered in full by SMS (needs messaging on). */
+  VOICE_SMS_FULL_ANSWERS: bool.default(true),
   VOICE_RECORD_CALLS: bool.default(true),
   VOICE_RECORDING_ANNOUNCEMENT: bool.default(true),
   /** Dialled numbers whose calls are neither recorded nor announced as recorded. */
@@ -118,6 +129,7 @@ export interface Config extends Env {
   SEED_DEMO: boolean;
   isProduction: boolean;
   TWILIO_MESSAGING_ENABLED: boolean;
+  VOICE_ENABLED: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -133,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const isProduction = c.NODE_ENV === 'production';
   const messagingEnabled = c.TWILIO_MESSAGING_ENABLED ?? (!isProduction || !!c.TWILIO_ACCOUNT_SID || !!c.TWILIO_AUTH_TOKEN);
+  const voiceEnabled = c.VOICE_ENABLED ?? (!isProduction || !!c.TWILIO_ACCOUNT_SID || !!c.TWILIO_AUTH_TOKEN);
   if (isProduction) {
     const problems: string[] = [];
     if (c.DIRECTLINE_SECRET === DEV_DIRECTLINE_SECRET) problems.push('DIRECTLINE_SECRET must be set');
@@ -141,7 +154,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!c.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL must be set');
     if (c.TWILIO_ACCOUNT_SID && !c.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN must be set with TWILIO_ACCOUNT_SID');
     // Unsigned messaging webhooks would let anyone write as any customer.
-    else if (messagingEnabled && !c.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN must be set to verify Twilio messaging webhooks (or set TWILIO_MESSAGING_ENABLED=false)');
+    else if (!c.TWILIO_AUTH_TOKEN) {
+      if (messagingEnabled) problems.push('TWILIO_AUTH_TOKEN must be set to verify Twilio messaging webhooks (or set TWILIO_MESSAGING_ENABLED=false)');
+      // Likewise voice: every call webhook would be refused (403), so callers would hear Twilio's error message.
+      if (voiceEnabled) problems.push('TWILIO_AUTH_TOKEN must be set to verify Twilio voice webhooks (or set VOICE_ENABLED=false)');
+    }
     if (problems.length) throw new ConfigError(`refusing to start in production:\n  ${problems.join('\n  ')}`);
   }
   return {
@@ -150,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV === 'development',
     isProduction,
     TWILIO_MESSAGING_ENABLED: messagingEnabled,
+    VOICE_ENABLED: voiceEnabled,
   };
 }
