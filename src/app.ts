@@ -285,5 +285,6 @@ export function attachRealtime(server: Server, infra: Infra, s: Services) {
       ...(config.VOICE_ENABLED ? [mediaStreamRoute(infra, s)] : []),
     ],
     logger,
+    { heartbeatMs: config.WS_HEARTBEAT_MS },
   );
 }

@@ -41,6 +41,8 @@ const schema = z.object({
   COMPANY_NAME: z.string().default('Vala Telecom'),
   OUTBOUND_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
+  // WebSockets (Direct Line streams, console, media streams) are pinged this often; one that missed the last ping is dropped.
+  WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30000),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_API_URL: z.url().optional(),

@@ -13,7 +13,7 @@ export interface SocketRoute {
   accept(req: IncomingMessage, url: URL, params: Record<string, string>): Promise<(ws: WebSocket) => void>;
 }
 
-export function attachSockets(server: Server, routes: SocketRoute[], logger: Logger): WebSocketServer {
+export function attachSockets(server: Server, routes: SocketRoute[], logger: Logger, opts: { heartbeatMs?: number } = {}): WebSocketServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const refuse = (socket: Duplex, status: number, text: string) => {
     socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -26,7 +26,13 @@ export function attachSockets(server: Server, routes: SocketRoute[], logger: Log
       if (!params) continue;
       route
         .accept(req, url, params)
-        .then((onOpen) => wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws)))
+        .then((onOpen) =>
+          wss.handleUpgrade(req, socket, head, (ws) => {
+            // handleUpgrade does not emit 'connection' by itself; the heartbeat below counts on it.
+            wss.emit('connection', ws, req);
+            onOpen(ws);
+          }),
+        )
         .catch((err: unknown) => {
           if (err instanceof AppError) return refuse(socket, err.status, err.title);
           logger.error({ err }, 'websocket upgrade failed');
@@ -36,7 +42,8 @@ export function attachSockets(server: Server, routes: SocketRoute[], logger: Log
     }
     refuse(socket, 404, 'Not Found');
   });
-  // Keep idle connections alive through proxies and notice dead peers.
+  // Keep idle connections alive through proxies and notice dead peers: a
+  // socket that has not answered the last ping by the next one is dropped.
   const alive = new WeakSet<WebSocket>();
   wss.on('connection', (ws) => {
     alive.add(ws);
@@ -51,7 +58,7 @@ export function attachSockets(server: Server, routes: SocketRoute[], logger: Log
       alive.delete(ws);
       ws.ping();
     }
-  }, 30000);
+  }, opts.heartbeatMs ?? 30000);
   timer.unref();
   wss.on('close', () => clearInterval(timer));
   return wss;

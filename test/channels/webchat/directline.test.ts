@@ -133,3 +133,37 @@ describe('Direct Line API', () => {
     });
   });
 });
+
+describe('Direct Line streams and the WebSocket heartbeat', () => {
+  let gw: Gateway;
+  beforeAll(async () => {
+    gw = await startGateway('dl-heartbeat', { env: { WS_HEARTBEAT_MS: '200' } });
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  const startConversation = async () => (await gw.http.post('/v3/directline/conversations').set(secret).expect(201)).body as { conversationId: string; token: string; streamUrl: string };
+
+  it('when a stream outlives several heartbeats, then it stays open and still brings the answers', async () => {
+    const { conversationId, token, streamUrl } = await startConversation();
+    const stream = openStream(streamUrl);
+    await stream.opened;
+    let closed = false;
+    stream.ws.on('close', () => (closed = true));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(closed).toBe(false);
+    await gw.http.post(`/v3/directline/conversations/${conversationId}/activities`).set({ Authorization: `Bearer ${token}` }).send({ type: 'message', from: { id: 'u-hb' }, text: 'what are your opening hours' }).expect(200);
+    await eventually(async () => stream.texts().some((t) => /open/i.test(t ?? '') && /09:00/.test(t ?? '')), 8000);
+    stream.ws.close();
+  });
+
+  it('when a peer stops answering pings, then the gateway drops its stream', async () => {
+    const { streamUrl } = await startConversation();
+    const ws = new WebSocket(streamUrl, { autoPong: false });
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => ws.once('open', () => resolve()).once('error', reject));
+    const code = await Promise.race([closed, new Promise<string>((r) => setTimeout(() => r('still open'), 3000))]);
+    expect(code).not.toBe('still open');
+  });
+});
