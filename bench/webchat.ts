@@ -32,13 +32,16 @@ const QUESTIONS = [
 interface Result {
   count: number;
   errors: number;
+  /** Why turns failed, counted by reason. */
+  reasons: Map<string, number>;
   seconds: number;
   latencies: number[];
 }
 
 function summary(name: string, r: Result): string {
   const s = [...r.latencies].sort((a, b) => a - b);
-  return `${name.padEnd(34)} ${String(r.count).padStart(7)} msgs ${(r.count / r.seconds).toFixed(0).padStart(7)} msg/s   p50 ${pct(s, 50).toFixed(1).padStart(6)} ms   p99 ${pct(s, 99).toFixed(1).padStart(7)} ms   errors ${r.errors}`;
+  const why = r.errors ? ` (${[...r.reasons].map(([k, n]) => `${n}× ${k}`).join(', ')})` : '';
+  return `${name.padEnd(34)} ${String(r.count).padStart(7)} msgs ${(r.count / r.seconds).toFixed(0).padStart(7)} msg/s   p50 ${pct(s, 50).toFixed(1).padStart(6)} ms   p99 ${pct(s, 99).toFixed(1).padStart(7)} ms   errors ${r.errors}${why}`;
 }
 
 /** One Direct Line conversation: start, open the stream, ask questions, time each answer. */
@@ -82,8 +85,10 @@ async function conversation(base: string, until: number, paceMs: number, out: Re
       await Promise.race([answered, new Promise((_, rej) => setTimeout(() => rej(new Error('no answer in 10 s')), 10000))]);
       out.latencies.push(performance.now() - t0);
       out.count++;
-    } catch {
+    } catch (err) {
       out.errors++;
+      const reason = (err as Error).message;
+      out.reasons.set(reason, (out.reasons.get(reason) ?? 0) + 1);
       waiting = null;
     }
     if (paceMs) await new Promise((r) => setTimeout(r, paceMs * (0.5 + Math.random())));
@@ -92,7 +97,7 @@ async function conversation(base: string, until: number, paceMs: number, out: Re
 }
 
 async function runConversations(base: string, paceMs: number): Promise<Result> {
-  const r: Result = { count: 0, errors: 0, seconds: SECONDS, latencies: [] };
+  const r: Result = { count: 0, errors: 0, reasons: new Map(), seconds: SECONDS, latencies: [] };
   const t0 = Date.now();
   const until = t0 + SECONDS * 1000;
   await Promise.all(Array.from({ length: N }, () => conversation(base, until, paceMs, r)));
@@ -101,7 +106,7 @@ async function runConversations(base: string, paceMs: number): Promise<Result> {
 }
 
 async function runBaseline(base: string): Promise<Result> {
-  const r: Result = { count: 0, errors: 0, seconds: SECONDS, latencies: [] };
+  const r: Result = { count: 0, errors: 0, reasons: new Map(), seconds: SECONDS, latencies: [] };
   const t0 = Date.now();
   const until = t0 + SECONDS * 1000;
   await Promise.all(
@@ -113,8 +118,10 @@ async function runBaseline(base: string): Promise<Result> {
           await res.arrayBuffer();
           r.latencies.push(performance.now() - s);
           r.count++;
-        } catch {
+        } catch (err) {
           r.errors++;
+          const reason = (err as Error).message;
+          r.reasons.set(reason, (r.reasons.get(reason) ?? 0) + 1);
         }
       }
     }),
