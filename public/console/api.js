@@ -40,8 +40,20 @@ export function createApi({ getToken, onUnauthorized }) {
     return data;
   }
 
+  /** A file the gateway serves to operators (attachments), as a Blob. */
+  async function file(url) {
+    const token = getToken();
+    const res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    if (!res.ok) {
+      if (res.status === 401 && token) onUnauthorized();
+      throw new ApiError(res.status, `the file could not be opened (${res.status})`);
+    }
+    return res.blob();
+  }
+
   const id = (x) => encodeURIComponent(x);
   return {
+    file,
     login: (email, password) => call('POST', '/auth/login', { email, password }),
     queued: () => call('GET', '/escalations?status=queued'),
     mine: () => call('GET', '/escalations?status=assigned&mine=true'),

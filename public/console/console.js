@@ -226,8 +226,35 @@ function renderMessages() {
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const customer = state.open.data.customer && state.open.data.customer.name;
   const sorted = [...state.open.messages.values()].sort((a, b) => new Date(a.createdAt) - new Date(b.createdAt));
-  clear(list).append(...sorted.map((m) => messageItem(m, customer)));
+  clear(list).append(...sorted.map((m) => messageItem(m, customer, openFile)));
   if (nearBottom || sorted.length < 3) list.scrollTop = list.scrollHeight;
+}
+
+// Types a browser shows without running anything in them. A blob URL has the
+// console's origin, so anything else (HTML, SVG…) is downloaded, never opened.
+const VIEWABLE = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'];
+
+/** Opens an attachment in a new tab (the tab is opened within the click, so it is not blocked), or downloads it. */
+async function openFile(url, name) {
+  let tab = null;
+  try {
+    tab = window.open('', '_blank');
+    const blob = await api.file(url);
+    const viewable = VIEWABLE.includes((blob.type || '').split(';')[0].trim().toLowerCase());
+    const href = URL.createObjectURL(viewable ? blob : new Blob([blob], { type: 'application/octet-stream' }));
+    if (viewable && tab) tab.location.href = href;
+    else {
+      if (tab) tab.close();
+      const a = h('a', { href, download: name || 'attachment' });
+      document.body.append(a);
+      a.click();
+      a.remove();
+    }
+    setTimeout(() => URL.revokeObjectURL(href), 60000);
+  } catch (err) {
+    if (tab) tab.close();
+    toast(err.message, 'error');
+  }
 }
 
 async function sendReply(ev) {

@@ -120,8 +120,27 @@ export function escalationCard(e, { selected, onOpen, onClaim, mine }) {
   );
 }
 
-/** One message in the conversation thread, with its delivery status when we sent it. */
-export function messageItem(m, customer) {
+/**
+ * Files that came with a message. The gateway's own files need the operator's
+ * session, so `openFile` fetches them; a provider's media link is only linked.
+ */
+function attachmentsBlock(attachments, openFile) {
+  if (!attachments || !attachments.length) return null;
+  return h(
+    'ul',
+    { class: 'msg__files' },
+    attachments.map((a) => {
+      const label = `📎 ${a.name || 'attachment'}${a.contentType ? ` (${a.contentType})` : ''}`;
+      const ours = a.contentUrl && /^\/(api|v3\/directline)\//.test(a.contentUrl);
+      if (ours && openFile) return h('li', {}, h('button', { type: 'button', class: 'msg__file', onclick: () => openFile(a.contentUrl, a.name) }, label));
+      if (a.contentUrl && /^https:\/\//.test(a.contentUrl)) return h('li', {}, h('a', { class: 'msg__file', href: a.contentUrl, target: '_blank', rel: 'noopener noreferrer' }, label));
+      return h('li', { class: 'muted' }, label);
+    }),
+  );
+}
+
+/** One message in the conversation thread, with its files and its delivery status when we sent it. */
+export function messageItem(m, customer, openFile) {
   const outbound = m.direction === 'out';
   const status = outbound ? statusLabel(m.status) : '';
   return h(
@@ -129,6 +148,7 @@ export function messageItem(m, customer) {
     { class: `msg msg--${m.author}`, dataset: { messageId: m.id, status: m.status } },
     h('div', { class: 'msg__meta' }, h('span', { class: 'msg__author' }, authorLabel(m, customer)), h('time', { datetime: m.createdAt }, clock(m.createdAt))),
     h('div', { class: 'msg__text' }, m.text),
+    attachmentsBlock(m.attachments, openFile),
     m.choices && m.choices.length ? h('div', { class: 'msg__choices' }, m.choices.map((c) => h('span', { class: 'msg__choice' }, c.title))) : null,
     status ? h('div', { class: `msg__status msg__status--${m.status}`, title: m.error || '' }, status, m.status === 'failed' && m.error ? `: ${m.error}` : '') : null,
   );

@@ -147,4 +147,29 @@ describe('browser: transfer and the sandbox outbox in the operator console', () 
 
     expect([...problems, ...supProblems]).toEqual([]);
   }, 90000);
+
+  it('when a customer sends a photo from web chat, then the operator sees it in the thread and opens it from the console', async () => {
+    const customer = await DirectLineTestClient.start(gw.url);
+    await customer.say('I want to talk to a person');
+    await customer.waitForBot(/number \d+ in the queue/);
+    const photo = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]);
+    const activity = { type: 'message', from: { id: 'customer-photo', role: 'user' }, text: 'this is what the router shows' };
+    await gw.http
+      .post(`/v3/directline/conversations/${customer.conversationId}/upload`)
+      .set('Authorization', `Bearer ${customer.token}`)
+      .attach('activity', Buffer.from(JSON.stringify(activity)), { filename: 'blob', contentType: 'application/vnd.microsoft.activity' })
+      .attach('file', photo, { filename: 'router.png', contentType: 'image/png' })
+      .expect(200);
+
+    const op = await gw.login(['operator'], 'Drita');
+    const { page, problems } = await signIn(context, gw.url, op);
+    await page.locator(`#queue-list .card[data-conversation-id="${customer.conversationId}"]`).getByRole('button', { name: 'Claim' }).click(WAIT);
+    const file = page.locator('#messages .msg__file', { hasText: 'router.png (image/png)' });
+    await file.waitFor(WAIT);
+    const [tab] = await Promise.all([page.waitForEvent('popup', WAIT), file.click()]);
+    await eventually(async () => tab.url().startsWith('blob:'), 10000);
+    expect(problems).toEqual([]);
+    await tab.close();
+    await page.close();
+  }, 60000);
 });
