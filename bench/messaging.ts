@@ -55,8 +55,11 @@ interface Load {
   latencies: number[];
 }
 
-/** N senders, each posting its next signed webhook when the answer to the last one has come (and `paceMs` ± 50% later). */
-async function inboundLoad(base: string, token: string, senders: number, seconds: number, tag: string, paceMs = 0): Promise<Load> {
+/**
+ * N senders, each posting its next signed webhook when the answer to the last one has come (and `paceMs` ± 50% later),
+ * for `seconds` or until each has sent `perSender` messages.
+ */
+async function inboundLoad(base: string, token: string, senders: number, seconds: number, tag: string, paceMs = 0, perSender = Infinity): Promise<Load> {
   const r: Load = { count: 0, errors: 0, empty: 0, seconds, latencies: [] };
   const url = `${PUBLIC}/twilio/messaging`;
   const t0 = Date.now();
@@ -65,7 +68,7 @@ async function inboundLoad(base: string, token: string, senders: number, seconds
     Array.from({ length: senders }, async (_, s) => {
       const from = `+3556${7 + (s % 3)}${tag}${String(s).padStart(3, '0')}`;
       if (paceMs) await new Promise((r) => setTimeout(r, Math.random() * paceMs));
-      for (let i = s; Date.now() < until; i++) {
+      for (let i = s; Date.now() < until && i - s < perSender; i++) {
         const params: Record<string, string> = { MessageSid: `SM${randomBytes(16).toString('hex')}`, AccountSid: 'AC0', From: from, To: OUR_NUMBER, Body: QUESTIONS[i % QUESTIONS.length], NumMedia: '0' };
         const started = performance.now();
         try {
@@ -136,10 +139,13 @@ async function main(): Promise<void> {
     for (const level of LEVELS) {
       const tag = String(level).padStart(4, '0');
       const base = await inboundLoad(`http://127.0.0.1:${barePort}`, fake.authToken, level, SECONDS, tag);
+      // Each sender's first text makes a customer and a conversation; measured on its own, then the steady state.
+      const first = await inboundLoad(`http://127.0.0.1:${gwPort}`, fake.authToken, level, 60, tag, PACE_MS, 1);
       const paced = await inboundLoad(`http://127.0.0.1:${gwPort}`, fake.authToken, level, SECONDS, tag, PACE_MS);
       const closed = await inboundLoad(`http://127.0.0.1:${gwPort}`, fake.authToken, level, SECONDS, tag);
       results.push({ level, paced, closed, base });
       console.log(line(`  ${String(level).padStart(3)} senders  baseline, closed`, base));
+      console.log(line(`  ${String(level).padStart(3)} senders  gateway, first texts`, first));
       console.log(line(`  ${String(level).padStart(3)} senders  gateway, paced ${PACE_MS / 1000}s`, paced));
       console.log(line(`  ${String(level).padStart(3)} senders  gateway, closed`, closed));
     }

@@ -74,7 +74,7 @@ export class MessagingInbound {
 
     const conversationId = String(conversation._id);
     const text = (conversation.mode === 'bot' && (await this.choices.answer(conversationId, body.Body))) || body.Body;
-    const outcome = await bot.handle(toActivity({ body, conversationId, customer: addr, text, media }));
+    const outcome = await bot.handle(toActivity({ body, conversationId, customer: addr, text, media }), conversation);
     if (outcome.duplicate) return this.repeatReply(body.MessageSid);
     const xml = renderReplies(outcome.replies, t);
     const last = outcome.replies.filter(isMessage).at(-1);
