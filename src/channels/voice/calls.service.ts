@@ -28,14 +28,37 @@ export interface Utterance {
   confidence: number;
 }
 
+/** Call sids whose _id this process remembers (a call's _id never changes). */
+const IDS_KEPT = 10000;
+
 /** Live segments kept on the call (the console also gets them as they come). */
 const LIVE_SEGMENTS_KEPT = 500;
 
 export class CallsService {
   private readonly calls;
 
+  private readonly ids = new Map<string, Types.ObjectId>();
+
   constructor(conn: Connection) {
     this.calls = callModel(conn);
+  }
+
+  /**
+   * The filter for one call: by _id once this process has seen the call, since
+   * FerretDB answers a filter on anything but `_id` alone with a scan of the
+   * collection (every webhook of a call touches it several times).
+   */
+  private by(callSid: string): Record<string, unknown> {
+    const id = this.ids.get(callSid);
+    return id ? { _id: id } : { callSid };
+  }
+
+  private learn<T extends CallDoc | null>(doc: T): T {
+    if (doc && !this.ids.has(doc.callSid)) {
+      if (this.ids.size >= IDS_KEPT) this.ids.delete(this.ids.keys().next().value as string);
+      this.ids.set(doc.callSid, doc._id as Types.ObjectId);
+    }
+    return doc;
   }
 
   /** The call with this sid, made when it is new; `created` tells whether this request made it. */
@@ -43,7 +66,7 @@ export class CallsService {
     const seen = await this.get(input.callSid);
     if (seen) return { call: seen, created: false };
     try {
-      return { call: (await this.calls.create({ ...input, startedAt: new Date() })).toObject() as unknown as CallDoc, created: true };
+      return { call: this.learn((await this.calls.create({ ...input, startedAt: new Date() })).toObject() as unknown as CallDoc), created: true };
     } catch (err) {
       // Twilio's retry of the same webhook raced this one: the unique index kept one.
       if ((err as { code?: number }).code !== 11000) throw err;
@@ -54,7 +77,7 @@ export class CallsService {
   }
 
   async get(callSid: string): Promise<CallDoc | null> {
-    return this.calls.findOne({ callSid }).lean<CallDoc>();
+    return this.learn(await this.calls.findOne(this.by(callSid)).lean<CallDoc>());
   }
 
   /** The conversation's calls, newest first. */
@@ -76,7 +99,7 @@ export class CallsService {
   }
 
   async set(callSid: string, set: Record<string, unknown>): Promise<CallDoc | null> {
-    return this.calls.findOneAndUpdate({ callSid }, { $set: set }, { returnDocument: 'after' }).lean<CallDoc>();
+    return this.learn(await this.calls.findOneAndUpdate(this.by(callSid), { $set: set }, { returnDocument: 'after' }).lean<CallDoc>());
   }
 
   /** Sets `set` only when the call matches `where` (a claim); null when it did not. */
@@ -91,13 +114,13 @@ export class CallsService {
 
   /** Takes the next step number for a response and remembers what it asks. */
   async nextStep(callSid: string, set: Record<string, unknown>): Promise<number> {
-    const doc = await this.calls.findOneAndUpdate({ callSid }, { $inc: { step: 1 }, $set: set }, { returnDocument: 'after' }).lean<CallDoc>();
+    const doc = this.learn(await this.calls.findOneAndUpdate(this.by(callSid), { $inc: { step: 1 }, $set: set }, { returnDocument: 'after' }).lean<CallDoc>());
     return doc?.step ?? 0;
   }
 
   /** The caller answered: the step joins the IVR path and the silence count starts over (one write). */
   async answered(callSid: string, entry: Partial<IvrStep>): Promise<void> {
-    await this.calls.updateOne({ callSid }, { $set: { misses: 0 }, $push: { ivrPath: { ...entry, at: new Date() } as never } });
+    await this.calls.updateOne(this.by(callSid), { $set: { misses: 0 }, $push: { ivrPath: { ...entry, at: new Date() } as never } });
   }
 
   /** Takes step `after + 1` with what it asks, unless another response took it first (then null). */
@@ -106,12 +129,12 @@ export class CallsService {
   }
 
   async addIvrStep(callSid: string, entry: Partial<IvrStep>): Promise<void> {
-    await this.calls.updateOne({ callSid }, { $push: { ivrPath: { ...entry, at: new Date() } } });
+    await this.calls.updateOne(this.by(callSid), { $push: { ivrPath: { ...entry, at: new Date() } } });
   }
 
   /** One more silent prompt; returns the count. */
   async miss(callSid: string): Promise<number> {
-    const doc = await this.calls.findOneAndUpdate({ callSid }, { $inc: { misses: 1 } }, { returnDocument: 'after' }).lean<CallDoc>();
+    const doc = await this.calls.findOneAndUpdate(this.by(callSid), { $inc: { misses: 1 } }, { returnDocument: 'after' }).lean<CallDoc>();
     return doc?.misses ?? 0;
   }
 
