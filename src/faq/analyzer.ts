@@ -1,7 +1,8 @@
 // Turns a question (typed, spoken or texted, English or Albanian) into the
 // weighted terms the FAQ index matches on: shorthand and contractions
 // expanded, typos corrected against the knowledge base's own vocabulary,
-// lexicon phrases and words folded into concepts, the rest stemmed.
+// lexicon phrases and words folded into concepts (also a phrase's word left
+// stranded by a dropped small word), the rest stemmed.
 import { CONCEPTS, FILLERS, GENERIC, SHORTHAND, WEAK_CONCEPTS } from './lexicon';
 import { stemEn, stemSq } from './stem';
 import { normalize, STOP_WORDS } from './text';
@@ -21,6 +22,8 @@ export interface Term {
 const MAX_PHRASE = 5;
 const SHORTHANDS = new Map(Object.entries(SHORTHAND));
 const CORRECTED_WEIGHT = 0.8;
+const STRANDED_WEIGHT = 0.8;
+const NEGATIONS = new Set(['not', 'no', 'never', 'nuk', 'jo', 'mos', 's']);
 const GENERIC_WEIGHT = 0.33;
 
 /** Contractions and possessives, before normalize() turns apostrophes into spaces. */
@@ -71,14 +74,29 @@ export class Analyzer {
   private readonly deletes = new Map<string, string[]>();
   /** Stems of known words: an inflection of a known word is not a typo. */
   private readonly stems = new Set<string>();
+  /**
+   * Words the corpus only uses inside lexicon phrases of that one word and small words ("read"
+   * in "read my bill", "log" in "log in") → those phrases' concepts: a question that drops or
+   * swaps the small word ("how do I read the bill", "log to my account") means the same.
+   */
+  private readonly stranded = new Map<string, string[]>();
+  /** Lone content words of lexicon phrases (raw and stemmed) that mean nothing alone: the only words that can be stranded. */
+  private readonly strandable = new Set<string>();
 
   constructor(corpus: string[], extraWords: Iterable<string> = []) {
+    const lone = new Set<string>();
     for (const [key, [en, sq]] of Object.entries(CONCEPTS)) {
       const concepts = key === '-' ? [] : key.split('+').map((c) => c.toUpperCase());
-      this.register(en, concepts, stemEn);
-      if (sq) this.register(sq, concepts, stemSq);
+      this.register(en, concepts, 'en', lone);
+      if (sq) this.register(sq, concepts, 'sq', lone);
     }
-    for (const text of corpus) for (const w of words(text)) this.know(w);
+    // A word that means something on its own already is never stranded.
+    for (const w of lone) {
+      if (this.singles.has(w) || this.singles.has(stemEn(w)) || this.singles.has(stemSq(w)) || GENERIC.has(w) || FILLERS.has(w)) continue;
+      this.strandable.add(w).add(`en:${stemEn(w)}`).add(`sq:${stemSq(w)}`);
+    }
+    const corpusWords = corpus.map(words);
+    for (const ws of corpusWords) for (const w of ws) this.know(w);
     for (const w of [...STOP_WORDS, ...FILLERS, ...SHORTHANDS.keys(), ...extraWords]) this.know(w);
     for (const w of this.vocabulary.keys()) {
       this.stems.add(`en:${stemEn(w)}`).add(`sq:${stemSq(w)}`);
@@ -89,9 +107,43 @@ export class Analyzer {
         else this.deletes.set(d, [w]);
       }
     }
+    this.findStranded(corpus, corpusWords);
   }
 
-  private register(forms: string, concepts: string[], stem: (w: string) => string): void {
+  /**
+   * Fills `stranded` from the corpus. Only texts holding a word still in the running need
+   * analysing, and a word drops out of it the first time it is seen on its own.
+   */
+  private findStranded(corpus: string[], corpusWords: string[][]): void {
+    const running = new Set(this.strandable);
+    const memo = new Map<string, string[]>();
+    const keys = (w: string) => {
+      let ks = memo.get(w);
+      if (!ks) memo.set(w, (ks = [w, `en:${this.stemmed(w, 'en')}`, `sq:${this.stemmed(w, 'sq')}`]));
+      return ks;
+    };
+    const inPhrases = new Map<string, Set<string>>();
+    corpus.forEach((text, i) => {
+      if (!corpusWords[i].some((w) => keys(w).some((k) => running.has(k)))) return;
+      this.run(text, 'en', false, (concepts, picked) => {
+        const content = picked.filter((x) => !x.stop);
+        // Only a phrase of one word and small words, none a negation: its meaning is that word's.
+        if (picked.length === 1 || content.length !== 1 || picked.some((x) => NEGATIONS.has(x.w))) {
+          for (const x of content) for (const k of keys(x.w)) running.delete(k);
+        } else inPhrases.set(content[0].w, new Set([...(inPhrases.get(content[0].w) ?? []), ...concepts]));
+      });
+    });
+    for (const [w, concepts] of inPhrases) {
+      const ks = keys(w);
+      const candidate = ks.filter((k) => this.strandable.has(k));
+      if (candidate.length === 0 || !candidate.every((k) => running.has(k))) continue;
+      for (const k of ks) if (!this.stranded.has(k)) this.stranded.set(k, [...concepts]);
+    }
+  }
+
+  /** Registers a concept's forms; `lone` collects the single content word of phrases that have one. */
+  private register(forms: string, concepts: string[], lang: Lang, lone: Set<string>): void {
+    const stem = lang === 'sq' ? stemSq : stemEn;
     for (const form of forms.split('|')) {
       const ws = words(form);
       if (ws.length === 0) continue;
@@ -107,6 +159,7 @@ export class Analyzer {
         this.phraseStarts.add(stem(ws[0]));
         // The same phrase with its small words left out: "keep the number" ~ "keep my number".
         const content = ws.filter((w) => !STOP_WORDS.has(w));
+        if (content.length === 1) lone.add(content[0]);
         const key = content.map(stem).join(' ');
         if (content.length >= 2 && !this.contentPhrases.has(key)) this.contentPhrases.set(key, concepts);
         if (content.length >= 2) this.phraseStarts.add(stem(content[0]));
@@ -147,6 +200,11 @@ export class Analyzer {
    * lexicon. `query` turns on the heuristics meant for customers' questions only.
    */
   analyze(text: string, lang: Lang, query = false): Term[] {
+    return this.run(text, lang, query);
+  }
+
+  /** analyze(), telling `seen` which words each emitted concept came from (one word, or a phrase). */
+  private run(text: string, lang: Lang, query: boolean, seen?: (concepts: string[], picked: Word[]) => void): Term[] {
     const sq = lang === 'sq';
     const ws: Word[] = words(text).map((raw) => {
       const fixed = this.correct(raw);
@@ -157,8 +215,8 @@ export class Analyzer {
     });
     const out: Term[] = [];
     let planNames = 0;
-    const emit = (concepts: string[], picked: Word[]) => {
-      const weight = Math.min(...picked.map((x) => x.weight));
+    const emit = (concepts: string[], picked: Word[], weight = Math.min(...picked.map((x) => x.weight))) => {
+      seen?.(concepts, picked);
       const source = picked.map((x) => x.w).join(' ');
       for (const c of concepts) {
         if (c === 'PLANNAME') continue;
@@ -174,9 +232,12 @@ export class Analyzer {
       }
       const x = ws[i++];
       const concepts = this.singles.get(x.w) ?? this.singles.get(x.own) ?? this.singles.get(x.other);
+      const stranded = concepts || x.stop ? undefined : this.strandedOf(x, sq);
       if (concepts) emit(concepts, [x]);
+      else if (stranded) emit(stranded, [x], x.weight * STRANDED_WEIGHT);
       else if (/^e\d{2,4}$/.test(x.w)) out.push({ term: 'TVFAULT', weight: x.weight, source: x.w });
       else if (!x.stop && !FILLERS.has(x.w) && (x.w.length > 1 || /\d/.test(x.w))) {
+        seen?.([], [x]);
         out.push({ term: x.own, weight: GENERIC.has(x.w) ? x.weight * GENERIC_WEIGHT : x.weight, source: x.w });
       }
     }
@@ -208,6 +269,12 @@ export class Analyzer {
       }
     }
     return 0;
+  }
+
+  private strandedOf(x: Word, sq: boolean): string[] | undefined {
+    if (this.stranded.size === 0) return undefined;
+    const [own, other] = sq ? ['sq', 'en'] : ['en', 'sq'];
+    return this.stranded.get(x.w) ?? this.stranded.get(`${own}:${x.own}`) ?? this.stranded.get(`${other}:${x.other}`);
   }
 
   /** Stems are memoised: the knowledge base and the questions reuse a small vocabulary. */

@@ -1,8 +1,9 @@
 // Answers questions from the knowledge base with a confidence in [0, 1].
 // Pipeline: screen (injection, chit-chat, other companies, off-topic) →
 // analyse (lexicon, stemming, typo correction) → retrieve (BM25 + TF-IDF
-// centroid classifier) → calibrated confidence → optionally let an LLM pick
-// among the retrieved entries (matchAsync), falling back to retrieval.
+// centroid classifier + restated-question match) → calibrated confidence →
+// optionally let an LLM pick among the retrieved entries (matchAsync),
+// falling back to retrieval.
 import { Analyzer, words, type Lang } from './analyzer';
 import type { KbEntry } from './kb';
 import type { FaqLlm } from './llm';
@@ -47,6 +48,10 @@ const COSINE_FULL = 0.5;
 const EVIDENCE_FREE = 3;
 const EVIDENCE_BONUS = 0.02;
 const ALTERNATIVE_RATIO = 0.85;
+// A question that restates one of the best entry's questions (see Candidate.restates) clearly
+// better than any of a close entry's is not ambiguous: that entry is answered with no "did you mean".
+const RESTATED = 0.8;
+const RESTATED_MARGIN = 0.15;
 /** Retrieval this sure is answered without asking the LLM. */
 const LLM_SKIP_ABOVE = 0.93;
 const LLM_CANDIDATES = 4;
@@ -141,6 +146,7 @@ export class FaqService {
     const alternatives = candidates
       .slice(1, 3)
       .filter((c) => c.score >= best.score * ALTERNATIVE_RATIO)
+      .filter((c) => !(best.restates >= RESTATED && c.restates < best.restates - RESTATED_MARGIN))
       .map((c) => ({ entryId: c.entryId, confidence: confidenceOf(c) }))
       .filter((a) => a.confidence >= this.minConfidence);
     const reason: ScopeReason | null = outOfScope ? (abusive ? 'abuse' : 'no_match') : null;

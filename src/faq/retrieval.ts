@@ -3,7 +3,10 @@
 // questions, its answer and its topic) ranks whole entries through an
 // inverted index, so a paraphrase that borrows words from several questions
 // and the answer wins; BM25 then re-ranks that shortlist by its single best
-// question, so a short query that restates one question wins.
+// question. A query that restates one of an entry's questions (the same
+// information on both sides, see `restates`) wins outright: a broad centroid
+// (an entry whose answer lists many ways and places) must not lose its own
+// question to a narrow neighbour that shares the words.
 import type { Analyzer, Lang, Term } from './analyzer';
 import type { KbEntry } from './kb';
 
@@ -19,10 +22,17 @@ export interface Candidate {
   coverage: number;
   /** That information in absolute terms (a single common word is little to go on). */
   matched: number;
+  /**
+   * How nearly the query restates the entry's closest question: the smaller of the shares of
+   * the query's and the question's IDF mass they have in common (1: the same terms).
+   */
+  restates: number;
 }
 
 interface EntryDocs {
   questions: Set<string>[];
+  /** Each question's terms with their IDF mass (question words at half), for `restates`. */
+  weighted: { terms: Map<string, number>; mass: number }[];
   about: Set<string>;
 }
 
@@ -36,6 +46,9 @@ const SHORTLIST = 24;
 const BM25_K1 = 1.2;
 const BM25_B = 0.75;
 const BM25_ABOUT = 0.3;
+/** From this `restates` up to 1, the entry gains up to SHARE_RESTATED. */
+const RESTATED_FROM = 0.7;
+const SHARE_RESTATED = 0.25;
 
 export class FaqIndex {
   private readonly ids: string[] = [];
@@ -51,8 +64,9 @@ export class FaqIndex {
 
   constructor(entries: KbEntry[], analyzer: Analyzer) {
     const terms = (text: string, lang: Lang) => new Set(analyzer.analyze(text, lang).map((t) => t.term));
-    const fields = entries.map((e) => ({
-      questions: [...e.questions.map((q) => terms(q, 'en')), ...(e.sq?.questions ?? []).map((q) => terms(q, 'sq'))],
+    const questionTerms = entries.map((e) => [...e.questions.map((q) => analyzer.analyze(q, 'en')), ...(e.sq?.questions ?? []).map((q) => analyzer.analyze(q, 'sq'))]);
+    const fields = entries.map((e, i) => ({
+      questions: questionTerms[i].map((ts) => new Set(ts.map((t) => t.term))),
       answer: new Set([...terms(e.answer, 'en'), ...(e.sq ? terms(e.sq.answer, 'sq') : [])]),
       topic: terms(`${e.topic} ${e.id.replace(/-/g, ' ')}`, 'en'),
     }));
@@ -66,7 +80,12 @@ export class FaqIndex {
     const lists = new Map<string, { entries: number[]; weights: number[] }>();
     fields.forEach((f, entry) => {
       this.ids.push(entries[entry].id);
-      this.docs.push({ questions: f.questions, about: new Set([...f.answer, ...f.topic]) });
+      const weighted = questionTerms[entry].map((ts) => {
+        const terms = new Map<string, number>();
+        for (const t of ts) terms.set(t.term, Math.max(terms.get(t.term) ?? 0, t.weight * (this.idf.get(t.term) ?? 0)));
+        return { terms, mass: [...terms.values()].reduce((s, w) => s + w, 0) };
+      });
+      this.docs.push({ questions: f.questions, weighted, about: new Set([...f.answer, ...f.topic]) });
       const weights = new Map<string, number>();
       for (const t of vocab[entry]) {
         const inQuestions = f.questions.filter((q) => q.has(t)).length;
@@ -131,6 +150,8 @@ export class FaqIndex {
       }
     }
     qNorm = Math.sqrt(qNorm) || 1;
+    let qMass = 0;
+    for (const [term, weight] of q) qMass += this.idfOf(term) * weight;
     const shortlist = touched.map((e) => {
       const cosine = dot[e] / qNorm;
       const coverage = covered[e] / mass;
@@ -143,12 +164,33 @@ export class FaqIndex {
     const bmMax = Math.max(0, ...bm) || 1;
     const candidates = top.map((c, i): Candidate => {
       const bm25 = bm[i] / bmMax;
+      const restates = this.restates(c.entry, q, qMass);
       // BM25 is relative to the best entry, so it only counts where the entry is close in meaning too.
-      const score = c.pre + SHARE_BM25 * bm25 * Math.min(1, c.cosine * 3);
-      return { entryId: this.ids[c.entry], cosine: c.cosine, bm25, coverage: c.coverage, matched: c.matched, score };
+      const restated = Math.max(0, (restates - RESTATED_FROM) / (1 - RESTATED_FROM));
+      const score = c.pre + SHARE_BM25 * bm25 * Math.min(1, c.cosine * 3) + SHARE_RESTATED * restated;
+      return { entryId: this.ids[c.entry], cosine: c.cosine, bm25, coverage: c.coverage, matched: c.matched, restates, score };
     });
     candidates.sort((a, b) => b.score - a.score);
     return candidates.slice(0, limit);
+  }
+
+  /**
+   * The entry's closest question to the query: IDF mass both share over the larger of the two.
+   * Unlike BM25 or a cosine, an extra term on either side counts against it, so "how can I pay
+   * my bill" restates "How can I pay my bill?" (1) and not "What is the payment deadline for
+   * my invoice?", and a two-word query sharing one rare word with a question is not close.
+   */
+  private restates(entry: number, q: Map<string, number>, qMass: number): number {
+    let best = 0;
+    for (const { terms, mass } of this.docs[entry].weighted) {
+      let shared = 0;
+      for (const [term, weight] of q) {
+        const w = terms.get(term);
+        if (w) shared += Math.min(w, this.idfOf(term) * weight);
+      }
+      best = Math.max(best, shared / (Math.max(qMass, mass) || 1));
+    }
+    return best;
   }
 
   /** BM25 of the entry's best question, plus a fraction of its answer-and-topic document. */
