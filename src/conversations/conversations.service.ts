@@ -55,6 +55,9 @@ export interface OutgoingInput {
 /** How long a hole in the sequence may wait for its message before readers skip it. */
 const GAP_GRACE_MS = 3000;
 const ACTIVE_MODES: ConversationMode[] = ['bot', 'queued', 'human'];
+/** Delivered messages kept per conversation in Redis for streams and polls, and for how long. */
+const RECENT_KEPT = 50;
+const RECENT_TTL_S = 24 * 3600;
 /** How long a pointer from a natural key to an _id lives in Redis unused. */
 const POINTER_TTL_S = 30 * 24 * 3600;
 /** How long a provider's message id maps to ours in Redis (delivery reports come within days). */
@@ -180,6 +183,8 @@ export class ConversationsService {
       });
     } catch (err) {
       if (isDuplicateKey(err)) {
+        // The number taken for it stays unused: readers of the recent messages skip it at once.
+        await this.redis.rpush(this.recentKey(String(conversation._id)), JSON.stringify({ seq, unused: true }));
         const existing = await this.messages.findOne(key).lean<MessageDoc>();
         if (existing) return { message: existing, duplicate: true };
       }
@@ -246,6 +251,8 @@ export class ConversationsService {
    * sequence that may still fill (a message being written concurrently).
    */
   async listSince(conversationId: Types.ObjectId | string, watermark: number): Promise<{ messages: MessageDoc[]; watermark: number; pending: boolean }> {
+    const recent = await this.recentSince(String(conversationId), watermark);
+    if (recent) return recent;
     const rows = await this.messages
       .find({ conversationId, seq: { $gt: watermark } })
       .sort({ seq: 1 })
@@ -400,7 +407,39 @@ export class ConversationsService {
 
   /** Tells every web instance; the delivered message rides along so streams need not read it back. */
   private async announce(m: MessageDoc): Promise<void> {
+    const key = this.recentKey(String(m.conversationId));
+    await this.redis.multi().rpush(key, JSON.stringify(m)).ltrim(key, -RECENT_KEPT, -1).expire(key, RECENT_TTL_S).exec();
     await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id), message: m });
+  }
+
+  private recentKey(conversationId: string): string {
+    return `${this.prefix}:recent:${conversationId}`;
+  }
+
+  /**
+   * The delivered messages after `watermark` from the conversation's recent
+   * ones in Redis, when they answer it for sure: they reach back to the
+   * watermark and have no hole. Otherwise null, and the store is read (on
+   * FerretDB a scan of every message; a stream's reconnect or a poll would
+   * otherwise cost one each).
+   */
+  private async recentSince(conversationId: string, watermark: number): Promise<{ messages: MessageDoc[]; watermark: number; pending: false } | null> {
+    const raw = await this.redis.lrange(this.recentKey(conversationId), 0, -1);
+    if (!raw.length) return null;
+    const bySeq = new Map<number, MessageDoc & { unused?: boolean }>();
+    for (const r of raw) {
+      const m = JSON.parse(r) as MessageDoc & { unused?: boolean };
+      bySeq.set(m.seq, m);
+    }
+    if (Math.min(...bySeq.keys()) > watermark + 1) return null;
+    const highest = Math.max(watermark, ...bySeq.keys());
+    const out: MessageDoc[] = [];
+    for (let seq = watermark + 1; seq <= highest; seq++) {
+      const m = bySeq.get(seq);
+      if (!m) return null;
+      if (!m.unused) out.push(m);
+    }
+    return { messages: out, watermark: highest, pending: false };
   }
 }
 

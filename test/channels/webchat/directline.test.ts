@@ -31,6 +31,19 @@ describe('Direct Line API', () => {
     await gw.close();
   });
 
+  it('when the recent messages kept in Redis are lost, then a poll still returns the whole conversation, from the store', async () => {
+    const c = await DirectLineTestClient.start(gw.url);
+    await c.say('what are your opening hours');
+    await c.waitForBot(/09:00/);
+    const poll = () => gw.http.get(`/v3/directline/conversations/${c.conversationId}/activities`).set({ Authorization: `Bearer ${c.token}` }).expect(200);
+    const cached = (await poll()).body as { activities: DlActivity[]; watermark: string };
+    await gw.infra.redis.del(`${gw.config.QUEUE_PREFIX}:recent:${c.conversationId}`);
+    const stored = (await poll()).body as { activities: DlActivity[]; watermark: string };
+    expect(stored.watermark).toBe(cached.watermark);
+    expect(stored.activities.map((a) => a.text)).toEqual(cached.activities.map((a) => a.text));
+    expect(stored.activities.some((a) => /09:00/.test(a.text ?? ''))).toBe(true);
+  });
+
   it('when a token is for conversation A, then it can neither read nor post to conversation B', async () => {
     const a = await DirectLineTestClient.start(gw.url);
     const b = await DirectLineTestClient.start(gw.url);
