@@ -10,6 +10,8 @@ import { NotFoundError } from '../infra/errors';
 import type { Redis } from '../infra/redis';
 import { Sequencer } from './sequence';
 import { Locks } from '../infra/locks';
+import { Pointers } from './pointers';
+import { RecentMessages } from './recent';
 
 export type { ConversationDoc, MessageDoc, ConversationMode, MessageAuthor, MessageStatus };
 
@@ -55,9 +57,6 @@ export interface OutgoingInput {
 /** How long a hole in the sequence may wait for its message before readers skip it. */
 const GAP_GRACE_MS = 3000;
 const ACTIVE_MODES: ConversationMode[] = ['bot', 'queued', 'human'];
-/** Delivered messages kept per conversation in Redis for streams and polls, and for how long. */
-const RECENT_KEPT = 50;
-const RECENT_TTL_S = 24 * 3600;
 /** How long a pointer from a natural key to an _id lives in Redis unused. */
 const POINTER_TTL_S = 30 * 24 * 3600;
 /** How long a provider's message id maps to ours in Redis (delivery reports come within days). */
@@ -69,13 +68,17 @@ export class ConversationsService {
   private readonly messages;
   private readonly seq: Sequencer;
   private readonly locks: Locks;
+  private readonly pointers: Pointers;
+  private readonly recent: RecentMessages;
 
   constructor(
     conn: Connection,
     private readonly bus: Bus,
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    redis: Redis,
+    prefix: string,
   ) {
+    this.pointers = new Pointers(redis, prefix);
+    this.recent = new RecentMessages(redis, prefix);
     this.customers = customerModel(conn);
     this.conversations = conversationModel(conn);
     this.messages = messageModel(conn);
@@ -91,21 +94,8 @@ export class ConversationsService {
     if (found) return found;
     const key = `${identity.kind}:${identity.value}`;
     const created = (await this.customers.create({ name, identities: [identity], identityKeys: [key], language })).toObject();
-    await this.point(`identity:${key}`, created._id);
+    await this.pointers.set(`identity:${key}`, created._id, POINTER_TTL_S);
     return created;
-  }
-
-  // Pointers in Redis from a natural key (an identity, a channel address) to a
-  // document's _id. FerretDB answers a filter on anything but `_id` with a scan
-  // of the collection, so hot lookups go through these; the document read by
-  // _id is always checked, and a missing or stale pointer falls back to the
-  // query (the store stays the truth).
-  private async point(key: string, id: Types.ObjectId): Promise<void> {
-    await this.redis.set(`${this.prefix}:ptr:${key}`, String(id), 'EX', POINTER_TTL_S);
-  }
-
-  private async pointed(key: string): Promise<string | null> {
-    return this.redis.get(`${this.prefix}:ptr:${key}`);
   }
 
   async getCustomer(id: string | Types.ObjectId) {
@@ -114,7 +104,7 @@ export class ConversationsService {
 
   async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string; botAddress?: string; subject?: string }): Promise<ConversationDoc> {
     const doc = await this.conversations.create({ ...input, mode: 'bot' });
-    await Promise.all([this.seq.init(String(doc._id)), this.point(`active:${input.channel}:${input.address}`, doc._id)]);
+    await Promise.all([this.seq.init(String(doc._id)), this.pointers.set(`active:${input.channel}:${input.address}`, doc._id, POINTER_TTL_S)]);
     return doc.toObject() as ConversationDoc;
   }
 
@@ -184,7 +174,7 @@ export class ConversationsService {
     } catch (err) {
       if (isDuplicateKey(err)) {
         // The number taken for it stays unused: readers of the recent messages skip it at once.
-        await this.redis.rpush(this.recentKey(String(conversation._id)), JSON.stringify({ seq, unused: true }));
+        await this.recent.unused(String(conversation._id), seq);
         const existing = await this.messages.findOne(key).lean<MessageDoc>();
         if (existing) return { message: existing, duplicate: true };
       }
@@ -251,7 +241,7 @@ export class ConversationsService {
    * sequence that may still fill (a message being written concurrently).
    */
   async listSince(conversationId: Types.ObjectId | string, watermark: number): Promise<{ messages: MessageDoc[]; watermark: number; pending: boolean }> {
-    const recent = await this.recentSince(String(conversationId), watermark);
+    const recent = await this.recent.since(String(conversationId), watermark);
     if (recent) return recent;
     const rows = await this.messages
       .find({ conversationId, seq: { $gt: watermark } })
@@ -288,11 +278,11 @@ export class ConversationsService {
   /** The customer's open (not closed) conversation on this channel and address, the latest first. */
   async findActive(channel: string, address: string): Promise<ConversationDoc | null> {
     const pointer = `active:${channel}:${address}`;
-    const id = await this.pointed(pointer);
+    const id = await this.pointers.get(pointer);
     const known = id ? await this.find(id) : null;
     if (known && known.channel === channel && known.address === address && ACTIVE_MODES.includes(known.mode)) return known;
     const found = await this.conversations.findOne({ channel, address, mode: { $in: ACTIVE_MODES } }).sort({ createdAt: -1 }).lean<ConversationDoc>();
-    if (found) await this.point(pointer, found._id);
+    if (found) await this.pointers.set(pointer, found._id, POINTER_TTL_S);
     return found;
   }
 
@@ -300,19 +290,19 @@ export class ConversationsService {
   async findCustomerByIdentities(identities: Identity[]) {
     const keys = identities.map((i) => `${i.kind}:${i.value}`);
     for (const key of keys) {
-      const id = await this.pointed(`identity:${key}`);
+      const id = await this.pointers.get(`identity:${key}`);
       const known = id && isValidObjectId(id) ? await this.customers.findOne({ _id: id }).lean() : null;
       if (known?.identityKeys.includes(key)) return known;
     }
     const found = await this.customers.findOne({ identityKeys: { $in: keys } }).lean();
-    if (found) await Promise.all(found.identityKeys.filter((k) => keys.includes(k)).map((k) => this.point(`identity:${k}`, found._id)));
+    if (found) await Promise.all(found.identityKeys.filter((k) => keys.includes(k)).map((k) => this.pointers.set(`identity:${k}`, found._id, POINTER_TTL_S)));
     return found;
   }
 
   async addIdentity(customerId: Types.ObjectId | string, identity: Identity): Promise<void> {
     const key = `${identity.kind}:${identity.value}`;
     await this.customers.updateOne({ _id: customerId, identityKeys: { $ne: key } }, { $push: { identities: identity, identityKeys: key } });
-    await this.point(`identity:${key}`, new Types.ObjectId(String(customerId)));
+    await this.pointers.set(`identity:${key}`, String(customerId), POINTER_TTL_S);
   }
 
   /** Opt the customer out of (or back into) a channel; true when that changed anything. */
@@ -394,11 +384,11 @@ export class ConversationsService {
 
   /** A provider's message id → ours, so delivery reports find the message by _id. */
   private async rememberProviderId(channel: string, channelMessageId: string, id: Types.ObjectId): Promise<void> {
-    await this.redis.set(`${this.prefix}:msgref:${channel}:${channelMessageId}`, String(id), 'EX', PROVIDER_ID_TTL_S);
+    await this.pointers.set(`msgref:${channel}:${channelMessageId}`, id, PROVIDER_ID_TTL_S);
   }
 
   private async messageIdForProviderId(channel: string, channelMessageId: string): Promise<string | null> {
-    const known = await this.redis.get(`${this.prefix}:msgref:${channel}:${channelMessageId}`);
+    const known = await this.pointers.get(`msgref:${channel}:${channelMessageId}`);
     if (known) return known;
     // Older than the cache, or the cache lost: the unique key finds it (a scan on FerretDB).
     const m = await this.messages.findOne({ channel, channelMessageId, direction: 'out' }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
@@ -407,39 +397,8 @@ export class ConversationsService {
 
   /** Tells every web instance; the delivered message rides along so streams need not read it back. */
   private async announce(m: MessageDoc): Promise<void> {
-    const key = this.recentKey(String(m.conversationId));
-    await this.redis.multi().rpush(key, JSON.stringify(m)).ltrim(key, -RECENT_KEPT, -1).expire(key, RECENT_TTL_S).exec();
+    await this.recent.add(m);
     await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id), message: m });
-  }
-
-  private recentKey(conversationId: string): string {
-    return `${this.prefix}:recent:${conversationId}`;
-  }
-
-  /**
-   * The delivered messages after `watermark` from the conversation's recent
-   * ones in Redis, when they answer it for sure: they reach back to the
-   * watermark and have no hole. Otherwise null, and the store is read (on
-   * FerretDB a scan of every message; a stream's reconnect or a poll would
-   * otherwise cost one each).
-   */
-  private async recentSince(conversationId: string, watermark: number): Promise<{ messages: MessageDoc[]; watermark: number; pending: false } | null> {
-    const raw = await this.redis.lrange(this.recentKey(conversationId), 0, -1);
-    if (!raw.length) return null;
-    const bySeq = new Map<number, MessageDoc & { unused?: boolean }>();
-    for (const r of raw) {
-      const m = JSON.parse(r) as MessageDoc & { unused?: boolean };
-      bySeq.set(m.seq, m);
-    }
-    if (Math.min(...bySeq.keys()) > watermark + 1) return null;
-    const highest = Math.max(watermark, ...bySeq.keys());
-    const out: MessageDoc[] = [];
-    for (let seq = watermark + 1; seq <= highest; seq++) {
-      const m = bySeq.get(seq);
-      if (!m) return null;
-      if (!m.unused) out.push(m);
-    }
-    return { messages: out, watermark: highest, pending: false };
   }
 }
 
