@@ -261,7 +261,7 @@ export function createApp(infra: Infra, s: Services): Express {
   api.use(conversationsRoutes({ conversations: s.conversations, handoff: s.handoff, outbound: s.outbound }));
   api.use(casesRoutes({ cases: s.cases, handoff: s.handoff, conversations: s.conversations }));
   api.use(emailApiRoutes({ store: email.store, handoff: s.handoff }));
-  api.use(messagingApi(infra));
+  api.use(messagingApi(infra, s));
   if (config.VOICE_ENABLED) api.use(voiceApiRoutes(infra, s));
   app.use('/api', api);
 

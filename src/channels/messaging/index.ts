@@ -33,8 +33,8 @@ export function messagingWebhooks(infra: Infra, s: Services) {
   });
 }
 
-export function messagingApi(infra: Infra) {
-  return messagingApiRoutes({ outbox: new MessagingOutbox(infra.conn) });
+export function messagingApi(infra: Infra, s: Pick<Services, 'handoff'>) {
+  return messagingApiRoutes({ outbox: new MessagingOutbox(infra.conn), canSee: (who, conversationId) => s.handoff.canSeeConversation(who, conversationId) });
 }
 
 export function registerMessagingGuard(infra: Infra, s: Pick<Services, 'conversations' | 'outbound'>): void {

@@ -6,7 +6,8 @@ import express, { Router } from 'express';
 import { z } from 'zod';
 import type { ConversationsService, MessageStatus } from '../../conversations/conversations.service';
 import type { Logger } from '../../infra/logger';
-import { requireRole } from '../../operators/auth';
+import { requireRole, session } from '../../operators/auth';
+import type { Session } from '../../operators/operators.service';
 import { verifyTwilioSignature } from '../twilio/signature';
 import type { MessagingInbound } from './inbound';
 import type { MessagingOutbox } from './outbox.model';
@@ -73,12 +74,24 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Router {
   return r;
 }
 
-/** GET /api/messaging/outbox: what sandbox mode "sent", newest first. */
-export function messagingApiRoutes(deps: { outbox: MessagingOutbox }): Router {
+/**
+ * GET /api/messaging/outbox: what sandbox mode "sent", newest first — of the
+ * conversations the caller may see (an operator: queued ones and those they
+ * took part in; a supervisor: all).
+ */
+export function messagingApiRoutes(deps: { outbox: MessagingOutbox; canSee: (who: Session, conversationId: string) => Promise<boolean> }): Router {
   const r = Router();
   r.get('/messaging/outbox', requireRole('operator', 'supervisor'), async (req, res) => {
+    const who = session(req);
     const limit = Number.parseInt(String(req.query.limit ?? '100'), 10);
-    const rows = await deps.outbox.list({ conversationId: typeof req.query.conversationId === 'string' ? req.query.conversationId : undefined, limit: Number.isFinite(limit) && limit > 0 ? limit : 100 });
+    const all = await deps.outbox.list({ conversationId: typeof req.query.conversationId === 'string' ? req.query.conversationId : undefined, limit: Number.isFinite(limit) && limit > 0 ? limit : 100 });
+    const seen = new Map<string, boolean>();
+    const rows = [];
+    for (const o of all) {
+      const id = String(o.conversationId);
+      if (!seen.has(id)) seen.set(id, await deps.canSee(who, id));
+      if (seen.get(id)) rows.push(o);
+    }
     res.json(rows.map((o) => ({ id: String(o._id), messageId: String(o.messageId), conversationId: String(o.conversationId), channel: o.channel, to: o.to, from: o.from, body: o.body, createdAt: o.createdAt })));
   });
   return r;

@@ -32,6 +32,14 @@ describe('messaging without a Twilio account (sandbox mode)', () => {
     });
     expect(m).toMatchObject({ status: 'sent', channelMessageId: `sandbox-${sent.body.id}` });
     await gw.http.get('/api/messaging/outbox').expect(401);
+
+    // Another operator, who never took part in this conversation, does not see what was sent in it.
+    const other = await gw.login(['operator'], 'Besnik');
+    const theirs = await gw.http.get(`/api/messaging/outbox?conversationId=${conversation._id}`).set(auth(other.token)).expect(200);
+    expect(theirs.body).toEqual([]);
+    const supervisor = await gw.login(['supervisor']);
+    const all = await gw.http.get(`/api/messaging/outbox?conversationId=${conversation._id}`).set(auth(supervisor.token)).expect(200);
+    expect(all.body.some((o: { body: string }) => o.body === 'Drita here, hello!')).toBe(true);
   });
 });
 

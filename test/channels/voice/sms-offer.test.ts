@@ -136,7 +136,7 @@ describe('voice: the full answer by SMS without Twilio credentials (sandbox)', (
     const full = await fullAnswer(gw, call);
     await call.speak('yes please');
     expect(spoken(call.twiml)[0]).toBe(gw.services.prompts.t('en', 'voice_sms_sent'));
-    const { token } = await gw.login(['operator']);
+    const { token } = await gw.login(['supervisor']);
     const outbox = await eventually(async () => {
       const rows = (await gw.http.get('/api/messaging/outbox').set(auth(token)).expect(200)).body as { to: string; from: string; body: string; channel: string }[];
       return rows.find((r) => r.to === call.from);
