@@ -62,6 +62,7 @@ export function createApi({ getToken, onUnauthorized }) {
     transferTargets: (escalationId) => call('GET', `/escalations/${id(escalationId)}/transfer-targets`),
     /** to: { operatorId } or { queue }, with an optional note. */
     transfer: (escalationId, to) => call('POST', `/escalations/${id(escalationId)}/transfer`, to),
+    setPresence: (presence) => call('PUT', '/me/presence', { presence }),
     messagingOutbox: () => call('GET', '/messaging/outbox?limit=100'),
     emailOutbox: () => call('GET', '/email/outbox'),
     conversation: (conversationId) => call('GET', `/conversations/${id(conversationId)}`),

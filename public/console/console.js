@@ -88,6 +88,8 @@ function enterConsole() {
   show($('app-view'), true);
   const op = state.session.operator;
   $('me').textContent = `${op.name} · ${(op.roles || []).join(', ')}`;
+  // Opening the console makes an operator available (see the console socket); a later change is theirs.
+  $('presence').value = 'available';
   show($('outbox-open'), outbox.allowed());
   setLive(false);
   live.start();
@@ -355,6 +357,14 @@ function onFrame(frame) {
 function wire() {
   $('login-form').addEventListener('submit', signIn);
   $('logout').addEventListener('click', () => signOut());
+  $('presence').addEventListener('change', async (ev) => {
+    try {
+      await api.setPresence(ev.target.value);
+      toast(`You are now shown as ${ev.target.selectedOptions[0].textContent.toLowerCase()}.`);
+    } catch (err) {
+      toast(`Presence not changed: ${err.message}`, 'error');
+    }
+  });
   $('reply-form').addEventListener('submit', sendReply);
   $('reply-text').addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && !ev.shiftKey) {

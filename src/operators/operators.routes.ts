@@ -18,6 +18,8 @@ const newOperatorSchema = z.object({
   phone: z.string().max(30).optional(),
 });
 
+const presenceSchema = z.object({ presence: z.enum(['available', 'busy', 'away']) });
+
 export function operatorsRoutes(operators: OperatorsService, throttle: LoginThrottle): Router {
   const r = Router();
 
@@ -46,6 +48,13 @@ export function operatorsRoutes(operators: OperatorsService, throttle: LoginThro
     const op = await operators.get(session(req).operatorId);
     if (!op) throw new NotFoundError('operator not found');
     res.json(toPublic(op));
+  });
+
+  // The operator's own presence, as colleagues see it when they transfer (offline comes from closing the console).
+  r.put('/me/presence', async (req, res) => {
+    const { presence } = presenceSchema.parse(req.body);
+    await operators.setPresence(session(req).operatorId, presence);
+    res.json({ presence });
   });
 
   r.post('/operators', requireRole('admin'), async (req, res) => {

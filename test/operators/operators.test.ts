@@ -72,4 +72,16 @@ describe('operators and sessions', () => {
     second.close();
     await eventually(async () => (await presence()) === 'offline');
   });
+
+  it('when an operator sets their presence, then it is what colleagues see; only available, busy and away can be set', async () => {
+    const op = await gw.login(['operator'], 'Erion');
+    const asOp = { Authorization: `Bearer ${op.token}` };
+    const res = await gw.http.put('/api/me/presence').set(asOp).send({ presence: 'away' }).expect(200);
+    expect(res.body).toEqual({ presence: 'away' });
+    expect((await gw.http.get('/api/me').set(asOp).expect(200)).body.presence).toBe('away');
+    await gw.http.put('/api/me/presence').set(asOp).send({ presence: 'offline' }).expect(400);
+    await gw.http.put('/api/me/presence').set(asOp).send({ presence: { $ne: 'x' } }).expect(400);
+    await gw.http.put('/api/me/presence').send({ presence: 'busy' }).expect(401);
+    expect((await gw.http.get('/api/me').set(asOp).expect(200)).body.presence).toBe('away');
+  });
 });
