@@ -42,6 +42,16 @@ export class ConflictError extends AppError {
     super(message, 409, 'Conflict');
   }
 }
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string) {
+    super(message, 413, 'Payload Too Large');
+  }
+}
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super(message, 415, 'Unsupported Media Type');
+  }
+}
 export class UnsupportedByChannelError extends AppError {
   constructor(message: string) {
     super(message, 422, 'Unprocessable Entity');

@@ -5,7 +5,7 @@
 import { Router, Request } from 'express';
 import busboy from 'busboy';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AppError, ForbiddenError, UnauthorizedError, ValidationError } from '../../infra/errors';
+import { AppError, ForbiddenError, PayloadTooLargeError, UnauthorizedError, ValidationError } from '../../infra/errors';
 import type { EmailService } from './email.service';
 import { parseSendGrid, SendGridPost } from './parse';
 import type { EmailSettings } from './settings';
@@ -25,12 +25,6 @@ function givenSecret(req: Request): string | null {
   const decoded = Buffer.from(m[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon >= 0 ? decoded.slice(colon + 1) : null;
-}
-
-class PayloadTooLargeError extends AppError {
-  constructor(message: string) {
-    super(message, 413, 'Payload Too Large');
-  }
 }
 
 /** Reads the multipart body with limits: field values kept as bytes (their charset is in `charsets`). */

@@ -8,7 +8,7 @@
 import type { Request, Response } from 'express';
 import busboy from 'busboy';
 import type { Types } from 'mongoose';
-import { AppError, ValidationError } from '../../infra/errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../infra/errors';
 import type { DirectLineTokens } from './tokens';
 
 export interface UploadLimits {
@@ -47,17 +47,6 @@ export interface AttachmentStore {
   attachment(id: string): Promise<{ meta: { filename: string; contentType: string; conversationId: string }; data: Buffer } | null>;
 }
 
-export class PayloadTooLargeError extends AppError {
-  constructor(message: string) {
-    super(message, 413, 'Payload Too Large');
-  }
-}
-
-export class UnsupportedMediaTypeError extends AppError {
-  constructor(message: string) {
-    super(message, 415, 'Unsupported Media Type');
-  }
-}
 
 const ACTIVITY_MAX_BYTES = 64 * 1024;
 /** Multipart framing per part (boundary, headers) a Content-Length may carry beyond the payload. */
