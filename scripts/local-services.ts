@@ -77,29 +77,54 @@ function runsOk(bin: string): boolean {
 }
 
 /**
- * FerretDB's `go install` build panics at start-up because the module lacks the
- * generated build/version/version.txt; so we download the same module from the
- * Go module proxy, add that file, and build it into .data/bin.
+ * Our build of FerretDB differs from the released module in two lines, applied
+ * to the module source downloaded from the Go module proxy:
+ * - build/version/version.txt is added (the module lacks it and a plain
+ *   `go install` build panics at start-up);
+ * - the SQLite backend's `_id` expression is written the way its `_id` index
+ *   is (`->"_id"`, not `->'$._id'`), so SQLite uses the index for a lookup or
+ *   update by `_id` instead of scanning the table (0.6 ms against 145 ms at
+ *   50,000 documents).
+ * BUILD names the patch level: a binary of an older build is rebuilt, and a
+ * FerretDB we started from one is restarted.
  */
+const BUILD = `${FERRETDB_VERSION}-sb1`;
+const FERRETDB_BIN = path.join(DATA, 'bin', `ferretdb-${BUILD}`);
+const ID_COLUMN_RELEASED = `IDColumn = DefaultColumn + "->'$._id'"`;
+const ID_COLUMN_INDEXED = 'IDColumn = DefaultColumn + `->"_id"`';
+
+/** Applies our two changes to a copy of the module source; fails loudly when the source is not what we expect. */
+export function patchFerretDbSource(src: string): void {
+  fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  const file = path.join(src, 'internal', 'backends', 'sqlite', 'metadata', 'metadata.go');
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(ID_COLUMN_RELEASED)) throw new Error(`${file}: the _id expression to patch was not found`);
+  fs.writeFileSync(file, text.replace(ID_COLUMN_RELEASED, ID_COLUMN_INDEXED));
+}
+
 function buildFerretDb(): string {
-  const out = path.join(DATA, 'bin', 'ferretdb');
-  if (!which('go')) throw new Error('FerretDB is not installed and Go is missing: install Go, or set MONGODB_URI to a MongoDB server');
+  const out = FERRETDB_BIN;
+  if (!which('go')) throw new Error('FerretDB is not built and Go is missing: install Go, or set MONGODB_URI to a MongoDB server');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const attempts: NodeJS.ProcessEnv[] = [{}, { GOTOOLCHAIN: 'go1.24.3' }];
   let lastError = '';
   for (const extra of attempts) {
     const env = { ...process.env, ...extra, GOFLAGS: '-mod=mod' };
     const label = extra.GOTOOLCHAIN ? ` with GOTOOLCHAIN=${extra.GOTOOLCHAIN}` : '';
-    log(`building FerretDB ${FERRETDB_VERSION}${label} (first run only; a few minutes)…`);
+    log(`building FerretDB ${BUILD}${label} (first run only; a few minutes)…`);
     try {
       const info = JSON.parse(execFileSync('go', ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env, encoding: 'utf8' })) as { Dir: string };
       const src = fs.mkdtempSync(path.join(os.tmpdir(), 'ferretdb-src-'));
       fs.cpSync(info.Dir, src, { recursive: true });
       execFileSync('chmod', ['-R', 'u+w', src]);
-      fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-      execFileSync('go', ['build', '-o', out, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      patchFerretDbSource(src);
+      execFileSync('go', ['build', '-o', `${out}.tmp`, './cmd/ferretdb'], { cwd: src, env, stdio: ['ignore', 'inherit', 'inherit'] });
       fs.rmSync(src, { recursive: true, force: true });
-      if (runsOk(out)) return out;
+      fs.renameSync(`${out}.tmp`, out);
+      if (runsOk(out)) {
+        removeOlderBuilds();
+        return out;
+      }
       lastError = `${out} was built but does not run`;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
@@ -109,35 +134,61 @@ function buildFerretDb(): string {
   throw new Error(`could not build FerretDB: ${lastError}`);
 }
 
+function removeOlderBuilds(): void {
+  const dir = path.dirname(FERRETDB_BIN);
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('ferretdb') && path.join(dir, f) !== FERRETDB_BIN) fs.rmSync(path.join(dir, f), { force: true });
+}
+
 function findFerretDb(): string {
-  const candidates = [path.join(DATA, 'bin', 'ferretdb'), which('ferretdb'), path.join(os.homedir(), 'go', 'bin', 'ferretdb')];
-  for (const c of candidates) if (c && fs.existsSync(c) && runsOk(c)) return c;
-  return buildFerretDb();
+  return fs.existsSync(FERRETDB_BIN) && runsOk(FERRETDB_BIN) ? FERRETDB_BIN : buildFerretDb();
+}
+
+/** The FerretDB this script started earlier, if it still runs: its pid and the binary it runs. */
+function ourRunningFerretDb(): { pid: number; exe: string } | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(DATA, 'ferretdb.pid'), 'utf8'));
+    const exe = fs.readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+    return path.basename(exe).startsWith('ferretdb') ? { pid, exe } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The local store's binary, built first when it is missing or an older build. */
+export function ferretDbBinary(): string {
+  return findFerretDb();
+}
+
+/** The arguments that start FerretDB on SQLite with its data under `dataDir` (made if missing). */
+export function ferretDbArgs(dataDir: string, port: number): string[] {
+  fs.mkdirSync(path.join(dataDir, 'ferretdb'), { recursive: true });
+  fs.mkdirSync(path.join(dataDir, 'ferretdb-state'), { recursive: true });
+  return [
+    '--handler=sqlite',
+    `--sqlite-url=file:${path.join(dataDir, 'ferretdb')}/?_pragma=synchronous(normal)`,
+    `--state-dir=${path.join(dataDir, 'ferretdb-state')}`,
+    `--listen-addr=127.0.0.1:${port}`,
+    '--debug-addr=127.0.0.1:0',
+    '--telemetry=disable',
+    '--log-level=warn',
+  ];
 }
 
 async function ensureMongo(): Promise<string> {
   const uri = `mongodb://127.0.0.1:${MONGO_PORT}/`;
+  const running = ourRunningFerretDb();
   if (await portOpen(MONGO_PORT)) {
-    log(`store already listening on 127.0.0.1:${MONGO_PORT}`);
-    return uri;
+    if (!running || running.exe === FERRETDB_BIN) {
+      log(`store already listening on 127.0.0.1:${MONGO_PORT}`);
+      return uri;
+    }
+    log(`restarting FerretDB: it runs an older build (${path.basename(running.exe)})`);
+    process.kill(running.pid, 'SIGTERM');
+    if (!(await waitFor(async () => !(await portOpen(MONGO_PORT)), 15000))) throw new Error(`the older FerretDB (pid ${running.pid}) did not stop`);
   }
   const bin = findFerretDb();
-  fs.mkdirSync(path.join(DATA, 'ferretdb'), { recursive: true });
-  fs.mkdirSync(path.join(DATA, 'ferretdb-state'), { recursive: true });
   const logFile = fs.openSync(path.join(DATA, 'ferretdb.log'), 'a');
-  const child = spawn(
-    bin,
-    [
-      '--handler=sqlite',
-      `--sqlite-url=file:${path.join(DATA, 'ferretdb')}/?_pragma=synchronous(normal)`,
-      `--state-dir=${path.join(DATA, 'ferretdb-state')}`,
-      `--listen-addr=127.0.0.1:${MONGO_PORT}`,
-      '--debug-addr=127.0.0.1:0',
-      '--telemetry=disable',
-      '--log-level=warn',
-    ],
-    { detached: true, stdio: ['ignore', logFile, logFile] },
-  );
+  const child = spawn(bin, ferretDbArgs(DATA, MONGO_PORT), { detached: true, stdio: ['ignore', logFile, logFile] });
   child.unref();
   fs.writeFileSync(path.join(DATA, 'ferretdb.pid'), String(child.pid));
   if (!(await waitFor(() => portOpen(MONGO_PORT), 30000))) {
