@@ -18,7 +18,7 @@ import { createMetrics, Metrics } from './infra/metrics';
 import { errorHandler, NotFoundError } from './infra/errors';
 import type { Logger } from './infra/logger';
 import { attachSockets } from './infra/sockets';
-import { Locks } from './infra/locks';
+import { createStore, Store } from './store';
 import { ConversationsService } from './conversations/conversations.service';
 import { conversationsRoutes } from './conversations/conversations.routes';
 import { OperatorsService } from './operators/operators.service';
@@ -55,6 +55,8 @@ export interface Infra {
   logger: Logger;
   conn: Connection;
   redis: Redis;
+  /** Every read and write of the store, and the one concurrency primitive (src/store). */
+  store: Store;
   bus: Bus;
   outboundQueue: BullQueue<OutboundJob>;
   /** Post-call transcription (src/transcription): the web process adds, the worker processes. */
@@ -83,6 +85,7 @@ export async function createInfra(config: Config, logger: Logger): Promise<Infra
   const sub = createRedis(config.REDIS_URL);
   const bus = new Bus(redis, sub, config.QUEUE_PREFIX, logger);
   await bus.start();
+  const store = createStore(conn, redis, config.QUEUE_PREFIX);
   const outboundQueue = createQueue<OutboundJob>(QUEUE_NAMES.outbound, config.REDIS_URL, config.QUEUE_PREFIX);
   const transcribeQueue = createQueue<TranscribeJob>(QUEUE_NAMES.transcribe, config.REDIS_URL, config.QUEUE_PREFIX);
   let closed = false;
@@ -91,6 +94,7 @@ export async function createInfra(config: Config, logger: Logger): Promise<Infra
     logger,
     conn,
     redis,
+    store,
     bus,
     outboundQueue,
     transcribeQueue,
@@ -122,17 +126,15 @@ export interface ServiceOptions {
 }
 
 export function createServices(infra: Infra, options: ServiceOptions = {}): Services {
-  const { config, conn, bus, logger } = infra;
+  const { config, bus, logger } = infra;
   const { prompts, faq, flows } = loadContent(config);
-  const conversations = new ConversationsService(conn, bus, infra.redis, config.QUEUE_PREFIX);
-  const operators = new OperatorsService(conn, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
+  const conversations = new ConversationsService(infra.store, bus);
+  const operators = new OperatorsService(infra.store, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
   const outbound = new OutboundService(infra.outboundQueue, conversations, config.OUTBOUND_ATTEMPTS);
   registerMessagingGuard(infra, { conversations, outbound });
-  const locks = new Locks(infra.redis, config.QUEUE_PREFIX);
-  const handoff: HandoffService = new HandoffService(conn, {
+  const handoff: HandoffService = new HandoffService(infra.store, {
     conversations,
     bus,
-    locks,
     queueNames: () => flows.hours.queueNames(),
     notify: {
       operatorJoined: async (c, name) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'operator_joined', { name }) })),
@@ -141,8 +143,8 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   });
   const metrics = createMetrics(() => handoff.depthByQueue());
   const engine = new FlowEngine(flows, prompts, faq, { company: config.COMPANY_NAME }, options.clock);
-  const cases = new CasesService(conn);
-  const bot = createBotRuntime(conn, outbound, locks, {
+  const cases = new CasesService(infra.store);
+  const bot = createBotRuntime(infra.store, outbound, {
     engine,
     conversations,
     handoff,

@@ -1,12 +1,11 @@
 // Puts the bot together: adapter, middleware in order, bot state in MongoDB,
 // and the one place a turn's errors are caught. Channels call `handle`.
 import { Activity, ConversationState } from 'botbuilder';
-import type { Connection } from 'mongoose';
 import { GatewayAdapter, Enqueuer } from './adapter';
 import { SwitchboardBot, BotDeps } from './bot';
 import { CONVERSATION as turnConversationKey, DUPLICATE, HandoffMiddleware, INBOUND, PersistenceMiddleware, TranscriptMiddleware, isCustomerMessage, turnConversation } from './middleware';
 import { MongoStorage } from './storage';
-import type { Locks } from '../infra/locks';
+import type { Store } from '../store';
 import type { ConversationDoc, MessageDoc } from '../conversations/conversations.service';
 import { AppError } from '../infra/errors';
 
@@ -22,8 +21,8 @@ export interface BotRuntime {
   handle(activity: Partial<Activity>, conversation?: ConversationDoc): Promise<TurnOutcome>;
 }
 
-export function createBotRuntime(conn: Connection, outbound: Enqueuer, locks: Locks, deps: Omit<BotDeps, 'conversationState'>): BotRuntime {
-  const conversationState = new ConversationState(new MongoStorage(conn, locks));
+export function createBotRuntime(store: Store, outbound: Enqueuer, deps: Omit<BotDeps, 'conversationState'>): BotRuntime {
+  const conversationState = new ConversationState(new MongoStorage(store));
   const adapter = new GatewayAdapter(outbound);
   adapter.use(new PersistenceMiddleware(deps.conversations));
   adapter.use(new TranscriptMiddleware(deps.conversations));

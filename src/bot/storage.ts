@@ -1,23 +1,11 @@
-// botbuilder Storage on MongoDB/FerretDB with eTag concurrency: a write that
-// carries a stale eTag is rejected, exactly one of two racing writers wins.
-// State is kept as a JSON string so any key is allowed in it. Every query
-// filters on `_id` alone: FerretDB answers that from its primary key and
-// anything else with a scan of the whole collection.
+// botbuilder Storage on the store with eTag concurrency: a write that carries
+// a stale eTag is rejected, exactly one of two racing writers wins (the
+// compare and the write go through the store's one primitive). State is kept
+// as a JSON string so any key is allowed in it; every read is by `_id`.
 import type { Storage, StoreItems } from 'botbuilder';
-import { Connection, Schema, Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
-import type { Locks } from '../infra/locks';
-
-interface StateDoc {
-  _id: string;
-  state: string;
-  eTag: string;
-}
-
-const stateSchema = new Schema<StateDoc>(
-  { _id: { type: String, required: true }, state: { type: String, required: true }, eTag: { type: String, required: true } },
-  { timestamps: true, versionKey: false },
-);
+import type { Store } from '../store';
+import type { BotStateDoc } from '../store/models/bot-state.model';
 
 export class ETagConflictError extends Error {
   constructor(key: string) {
@@ -26,18 +14,11 @@ export class ETagConflictError extends Error {
 }
 
 export class MongoStorage implements Storage {
-  private readonly model: Model<StateDoc>;
-
-  constructor(
-    conn: Connection,
-    private readonly locks: Locks,
-  ) {
-    this.model = (conn.models.BotState as Model<StateDoc>) ?? conn.model<StateDoc>('BotState', stateSchema, 'botstate');
-  }
+  constructor(private readonly store: Pick<Store, 'botState' | 'exclusive'>) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const docs = await Promise.all(keys.map((key) => this.model.findOne({ _id: key }).lean<StateDoc>()));
+    const docs = await Promise.all(keys.map((key) => this.store.botState.findOne({ _id: key }).lean<BotStateDoc>()));
     const items: StoreItems = {};
     for (const d of docs) if (d) items[d._id] = { ...(JSON.parse(d.state) as object), eTag: d.eTag };
     return items;
@@ -50,22 +31,18 @@ export class MongoStorage implements Storage {
         const state = JSON.stringify(rest);
         const next = randomUUID();
         if (eTag && eTag !== '*') {
-          // Compare and write under the key's lock: one of two racing writers wins.
-          const won = await this.locks.with(`state:${key}`, async () => {
-            const current = await this.model.findOne({ _id: key }, { eTag: 1 }).lean<Pick<StateDoc, '_id' | 'eTag'>>();
-            if (current?.eTag !== eTag) return false;
-            await this.model.updateOne({ _id: key }, { $set: { state, eTag: next } });
-            return true;
-          });
-          if (!won) throw new ETagConflictError(key);
+          const r = await this.store.exclusive.change<BotStateDoc>(this.store.botState, 'state', key, (current) =>
+            current.eTag === eTag ? { $set: { state, eTag: next } } : null,
+          );
+          if (!r) throw new ETagConflictError(key);
           return;
         }
-        await this.model.updateOne({ _id: key }, { $set: { state, eTag: next } }, { upsert: true });
+        await this.store.botState.updateOne({ _id: key }, { $set: { state, eTag: next } }, { upsert: true });
       }),
     );
   }
 
   async delete(keys: string[]): Promise<void> {
-    await Promise.all(keys.map((key) => this.model.deleteOne({ _id: key })));
+    await Promise.all(keys.map((key) => this.store.botState.deleteOne({ _id: key })));
   }
 }

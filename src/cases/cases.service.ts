@@ -1,9 +1,11 @@
-// Cases: create (numbered atomically), find by id or number, list, change
+// Cases: create (numbered once each), find by id or number, list, change
 // status with history; and satisfaction scores with their report. Only this
-// module touches the Case, Counter and Satisfaction models; every change is
-// one single-document update, so the store stays portable to FerretDB.
-import { Connection, Types, isValidObjectId } from 'mongoose';
-import { caseModel, counterModel, satisfactionModel, CaseDoc } from './case.model';
+// module touches cases, their counter and satisfaction scores; numbering and
+// status changes go through the store's one primitive, and a case is found
+// by its number through a key document (by `_id`).
+import { Types, isValidObjectId } from 'mongoose';
+import type { CaseDoc } from '../store/models/case.model';
+import { isDuplicateKey, Store } from '../store';
 import { CASE_STATUSES, FINAL_STATUSES, type CaseFieldValue, type CaseStatus, type CaseType } from './case.types';
 import { ConflictError, NotFoundError, ValidationError } from '../infra/errors';
 
@@ -48,29 +50,28 @@ function oid(v: Types.ObjectId | string | null | undefined): Types.ObjectId | nu
   return new Types.ObjectId(String(v));
 }
 
+const numberKey = (n: number) => `case-number:${n}`;
+
 export class CasesService {
   private readonly cases;
   private readonly counters;
   private readonly satisfaction;
 
-  constructor(conn: Connection) {
-    this.cases = caseModel(conn);
-    this.counters = counterModel(conn);
-    this.satisfaction = satisfactionModel(conn);
+  constructor(private readonly store: Store) {
+    this.cases = store.cases;
+    this.counters = store.caseCounters;
+    this.satisfaction = store.satisfaction;
   }
 
-  /** A candidate number: one $inc on a counter document (created on first use). */
+  /** The next number, from a counter document changed under the counter's lease. */
   private async nextNumber(): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const c = await this.counters.findOneAndUpdate({ _id: 'case' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean();
-        if (!c) throw new Error('case counter missing after upsert');
-        return FIRST_NUMBER + c.seq;
-      } catch (err) {
-        // Two first-ever upserts race on the insert; the loser increments the winner's document.
-        if ((err as { code?: number }).code !== 11000 || attempt >= 2) throw err;
-      }
-    }
+    return this.store.exclusive.run('case-counter', async (lease) => {
+      const c = await this.counters.findOne({ _id: 'case' }).lean();
+      const seq = (c?.seq ?? 0) + 1;
+      await lease.confirm();
+      await this.counters.updateOne({ _id: 'case' }, { $set: { seq } }, { upsert: true });
+      return FIRST_NUMBER + seq;
+    });
   }
 
   async create(input: NewCase): Promise<CaseDoc> {
@@ -95,35 +96,37 @@ export class CasesService {
 
   /**
    * Inserts with the next number. The unique index on `number` has the last
-   * word: on MongoDB the $inc alone is atomic, but FerretDB (SQLite) can hand
-   * two racing callers the same value, so a duplicate takes the next one.
+   * word (a counter restored from an older backup hands out a taken number):
+   * a duplicate takes the next one.
    */
   private async insertNumbered(fields: Omit<NewCaseDoc, 'number'>): Promise<CaseDoc> {
     for (let attempt = 0; ; attempt++) {
       const number = await this.nextNumber();
       try {
-        return (await this.cases.create({ ...fields, number })).toObject() as CaseDoc;
+        const doc = (await this.cases.create({ ...fields, number })).toObject() as CaseDoc;
+        await this.store.refs.set(numberKey(number), String(doc._id));
+        return doc;
       } catch (err) {
-        if ((err as { code?: number }).code !== 11000 || attempt >= MAX_NUMBER_ATTEMPTS) throw err;
-        // Move the counter past the taken number, so the next $inc lands on a free one.
-        await this.counters.updateOne({ _id: 'case', seq: { $lt: number - FIRST_NUMBER } }, { $set: { seq: number - FIRST_NUMBER } });
+        if (!isDuplicateKey(err) || attempt >= MAX_NUMBER_ATTEMPTS) throw err;
       }
     }
   }
 
   /** By database id or by case number. */
   async get(idOrNumber: string): Promise<CaseDoc> {
-    const doc = /^\d{1,12}$/.test(idOrNumber)
-      ? await this.cases.findOne({ number: Number(idOrNumber) }).lean<CaseDoc>()
-      : isValidObjectId(idOrNumber)
-        ? await this.cases.findById(idOrNumber).lean<CaseDoc>()
-        : null;
+    const doc = /^\d{1,12}$/.test(idOrNumber) ? await this.findByNumber(Number(idOrNumber)) : await this.byId(idOrNumber);
     if (!doc) throw new NotFoundError('case not found');
     return doc;
   }
 
+  private async byId(id: string): Promise<CaseDoc | null> {
+    return isValidObjectId(id) ? this.cases.findOne({ _id: id }).lean<CaseDoc>() : null;
+  }
+
   async findByNumber(number: number): Promise<CaseDoc | null> {
-    return this.cases.findOne({ number }).lean<CaseDoc>();
+    const id = await this.store.refs.get(numberKey(number));
+    const doc = id ? await this.byId(id) : null;
+    return doc?.number === number ? doc : null;
   }
 
   async list(filter: CaseFilter, limit = 200): Promise<CaseDoc[]> {
@@ -147,19 +150,21 @@ export class CasesService {
     if (FINAL_STATUSES.includes(current.status as CaseStatus)) throw new ConflictError(`case ${current.number} is ${current.status}`);
     if (current.status === change.status) throw new ConflictError(`case ${current.number} is already ${current.status}`);
     const entry = { status: change.status, at: new Date(), by: oid(by.operatorId), byName: by.name, note: (change.note ?? '').slice(0, 1000) };
-    const updated = await this.cases
-      .findOneAndUpdate({ _id: current._id, status: current.status }, { $set: { status: change.status }, $push: { history: entry } }, { returnDocument: 'after' })
-      .lean<CaseDoc>();
+    const updated = await this.store.exclusive.change<CaseDoc>(this.cases, 'case', current._id, (c) =>
+      c.status === current.status ? { $set: { status: change.status }, $push: { history: entry } } : null,
+    );
     if (!updated) throw new ConflictError(`case ${current.number} changed meanwhile`);
-    return updated;
+    return updated.after;
   }
 
   /** The conversation's satisfaction score (1–5); a later answer replaces an earlier one. */
   async recordSatisfaction(input: { conversationId: Types.ObjectId | string; customerId?: Types.ObjectId | string | null; channel?: string; language?: string; score: number }): Promise<void> {
     if (!Number.isInteger(input.score) || input.score < 1 || input.score > 5) throw new ValidationError('a score is 1 to 5');
+    // One score per conversation, kept under the conversation's own id: written by `_id`.
+    const conversationId = oid(input.conversationId);
     await this.satisfaction.updateOne(
-      { conversationId: oid(input.conversationId) },
-      { $set: { score: input.score, customerId: oid(input.customerId), channel: input.channel ?? '', language: input.language ?? 'en' } },
+      { _id: conversationId },
+      { $set: { conversationId, score: input.score, customerId: oid(input.customerId), channel: input.channel ?? '', language: input.language ?? 'en' } },
       { upsert: true },
     );
   }

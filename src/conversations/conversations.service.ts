@@ -1,19 +1,20 @@
 // Customers, conversations and their messages. Other modules go through this
-// service, never the models. Every change is one single-document update so
-// the store stays portable between MongoDB and FerretDB.
-import { Connection, Types, isValidObjectId } from 'mongoose';
-import { customerModel } from './customer.model';
-import { conversationModel, ConversationDoc, ConversationMode } from './conversation.model';
-import { messageModel, MessageDoc, MessageAuthor, MessageStatus } from './message.model';
+// service, never the store. Lookups go by `_id`: a customer by an identity
+// key, a conversation by its channel address, a message by its provider's
+// id, each through a key document (store/keys.ts); a conversation's messages
+// through its timeline (store/timeline.ts). Exclusive changes (mode,
+// greeting, message status, opt-outs) go through the store's one primitive.
+import { createHash } from 'node:crypto';
+import { Types, isValidObjectId } from 'mongoose';
+import type { ConversationDoc, ConversationMode } from '../store/models/conversation.model';
+import type { MessageDoc, MessageAuthor, MessageStatus } from '../store/models/message.model';
+import type { CustomerDoc } from '../store/models/customer.model';
 import type { Bus } from '../infra/bus';
 import { NotFoundError } from '../infra/errors';
-import type { Redis } from '../infra/redis';
-import { Sequencer } from './sequence';
-import { Locks } from '../infra/locks';
-import { Pointers } from './pointers';
-import { RecentMessages } from './recent';
+import { isDuplicateKey, Store, Update } from '../store';
+import type { Slot, SlotView } from '../store/timeline';
 
-export type { ConversationDoc, MessageDoc, ConversationMode, MessageAuthor, MessageStatus };
+export type { ConversationDoc, MessageDoc, ConversationMode, MessageAuthor, MessageStatus, CustomerDoc };
 
 export interface Identity {
   kind: 'phone' | 'email' | 'web' | 'whatsapp';
@@ -54,68 +55,94 @@ export interface OutgoingInput {
   delivered: boolean;
 }
 
-/** How long a hole in the sequence may wait for its message before readers skip it. */
-const GAP_GRACE_MS = 3000;
 const ACTIVE_MODES: ConversationMode[] = ['bot', 'queued', 'human'];
-/** How long a pointer from a natural key to an _id lives in Redis unused. */
-const POINTER_TTL_S = 30 * 24 * 3600;
-/** How long a provider's message id maps to ours in Redis (delivery reports come within days). */
-const PROVIDER_ID_TTL_S = 14 * 24 * 3600;
+/** Conversations of a customer shown in their history, the latest. */
+const HISTORY_CONVERSATIONS = 100;
+/** How far back the customer's last message is looked for (WhatsApp's 24 h window). */
+const LAST_INBOUND_LOOKBACK = 50;
+
+/**
+ * How long a Direct Line reader waits at an outgoing message the outbound
+ * worker has not delivered yet (it keeps its place); after that the reader
+ * goes on without it, so a stuck worker does not hold up the customer's own
+ * messages.
+ */
+const QUEUED_WAIT_MS = 30_000;
+
+/** What a customer on Direct Line is shown: delivered messages, never one that failed to go out. */
+function customerView(now: () => number): (m: Slot) => SlotView {
+  return (m) => {
+    if (m.status === 'failed') return 'pass';
+    if (m.status !== 'queued') return 'show';
+    return now() - new Date(m.createdAt).getTime() < QUEUED_WAIT_MS ? 'wait' : 'pass';
+  };
+}
+const notFailed = (m: Slot) => m.status !== 'failed';
+
+/** How an identity is written in a customer's `identityKeys`. */
+const identityKey = (i: Identity) => `${i.kind}:${i.value}`;
+
+/** Key documents (store/keys.ts): what each natural key is called. */
+const key = {
+  identity: (i: Identity) => `identity:${identityKey(i)}`,
+  active: (channel: string, address: string) => `active:${channel}:${address}`,
+  provider: (channel: string, channelMessageId: string) => `msgref:${channel}:${channelMessageId}`,
+};
+
+/**
+ * An inbound message's _id, derived from the channel's own id: a redelivery
+ * gets the same _id, so the unique _id both refuses it and finds the first copy.
+ */
+export function inboundMessageId(channel: string, channelMessageId: string): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha1').update(`${channel}\u0000${channelMessageId}`).digest().subarray(0, 12));
+}
 
 export class ConversationsService {
-  private readonly customers;
-  private readonly conversations;
-  private readonly messages;
-  private readonly seq: Sequencer;
-  private readonly locks: Locks;
-  private readonly pointers: Pointers;
-  private readonly recent: RecentMessages;
+  private readonly customerView: (m: Slot) => SlotView;
 
   constructor(
-    conn: Connection,
+    private readonly store: Store,
     private readonly bus: Bus,
-    redis: Redis,
-    prefix: string,
+    now: () => number = Date.now,
   ) {
-    this.pointers = new Pointers(redis, prefix);
-    this.recent = new RecentMessages(redis, prefix);
-    this.customers = customerModel(conn);
-    this.conversations = conversationModel(conn);
-    this.messages = messageModel(conn);
-    this.locks = new Locks(redis, prefix);
-    this.seq = new Sequencer(redis, prefix, async (id) => {
-      const top = await this.messages.findOne({ conversationId: id }).sort({ seq: -1 }).lean<MessageDoc>();
-      return top?.seq ?? 0;
-    });
+    this.customerView = customerView(now);
   }
 
-  async findOrCreateCustomer(identity: Identity, name = '', language = 'en') {
+  async findOrCreateCustomer(identity: Identity, name = '', language = 'en'): Promise<CustomerDoc> {
     const found = await this.findCustomerByIdentities([identity]);
     if (found) return found;
-    const key = `${identity.kind}:${identity.value}`;
-    const created = (await this.customers.create({ name, identities: [identity], identityKeys: [key], language })).toObject();
-    await this.pointers.set(`identity:${key}`, created._id, POINTER_TTL_S);
-    return created;
+    const created = (await this.store.customers.create({ name, identities: [identity], identityKeys: [identityKey(identity)], language })).toObject() as CustomerDoc;
+    // Two first messages from one address race here: the key's unique _id picks one customer.
+    const winner = await this.store.refs.claim(key.identity(identity), String(created._id));
+    if (winner === String(created._id)) return created;
+    await this.store.customers.deleteOne({ _id: created._id });
+    const other = await this.getCustomer(winner);
+    if (!other) throw new NotFoundError('customer not found');
+    return other;
   }
 
-  async getCustomer(id: string | Types.ObjectId) {
-    return this.customers.findById(id).lean();
+  async getCustomer(id: string | Types.ObjectId): Promise<CustomerDoc | null> {
+    return isValidObjectId(id) ? this.store.customers.findOne({ _id: id }).lean<CustomerDoc>() : null;
   }
 
   async open(input: { customerId: Types.ObjectId; channel: string; address: string; language?: string; botAddress?: string; subject?: string }): Promise<ConversationDoc> {
-    const doc = await this.conversations.create({ ...input, mode: 'bot' });
-    await Promise.all([this.seq.init(String(doc._id)), this.pointers.set(`active:${input.channel}:${input.address}`, doc._id, POINTER_TTL_S)]);
-    return doc.toObject() as ConversationDoc;
+    const doc = (await this.store.conversations.create({ ...input, mode: 'bot' })).toObject() as ConversationDoc;
+    await Promise.all([
+      this.store.timeline.init(String(doc._id)),
+      this.store.refs.set(key.active(input.channel, input.address), String(doc._id)),
+      this.store.exclusive.change(this.store.customers, 'customer', input.customerId, () => ({ $push: { conversationIds: doc._id } })),
+    ]);
+    return doc;
   }
 
   async get(id: string | Types.ObjectId): Promise<ConversationDoc> {
-    const doc = isValidObjectId(id) ? await this.conversations.findById(id).lean<ConversationDoc>() : null;
+    const doc = await this.find(String(id));
     if (!doc) throw new NotFoundError('conversation not found');
     return doc;
   }
 
   async find(id: string): Promise<ConversationDoc | null> {
-    return isValidObjectId(id) ? this.conversations.findById(id).lean<ConversationDoc>() : null;
+    return isValidObjectId(id) ? this.store.conversations.findOne({ _id: id }).lean<ConversationDoc>() : null;
   }
 
   /** Move the conversation to `to` only if it is in one of `from`; null when it was not. */
@@ -125,38 +152,40 @@ export class ConversationsService {
     to: ConversationMode,
     set: { escalationId?: Types.ObjectId | null; operatorId?: Types.ObjectId | null } = {},
   ): Promise<ConversationDoc | null> {
-    const doc = await this.locks.with(`conv:${id}`, () =>
-      this.conversations.findOneAndUpdate({ _id: id, mode: { $in: from } }, { $set: { mode: to, ...set } }, { returnDocument: 'after' }).lean<ConversationDoc>(),
-    );
-    if (doc) await this.bus.publish({ type: 'conversation', conversationId: String(doc._id), mode: to });
-    return doc;
+    const r = await this.store.exclusive.change<ConversationDoc>(this.store.conversations, 'conversation', new Types.ObjectId(String(id)), (c) => {
+      if (!from.includes(c.mode)) return null;
+      return set.escalationId ? { $set: { mode: to, ...set }, $addToSet: { escalationIds: set.escalationId } } : { $set: { mode: to, ...set } };
+    });
+    if (r) await this.bus.publish({ type: 'conversation', conversationId: String(r.after._id), mode: to });
+    return r?.after ?? null;
   }
 
   async setLanguage(id: Types.ObjectId, language: string): Promise<void> {
-    await this.conversations.updateOne({ _id: id }, { $set: { language } });
+    // Through the primitive like every write to a conversation: FerretDB writes a whole
+    // document back, so a plain update racing a mode change could undo it.
+    await this.store.exclusive.change<ConversationDoc>(this.store.conversations, 'conversation', id, (c) => (c.language === language ? null : { $set: { language } }));
   }
 
   /** True exactly once per conversation: whoever wins sends the greeting. */
   async claimGreeting(id: Types.ObjectId): Promise<boolean> {
-    const r = await this.conversations.updateOne({ _id: id, greeted: false }, { $set: { greeted: true } });
-    return r.modifiedCount === 1;
+    const r = await this.store.exclusive.change<ConversationDoc>(this.store.conversations, 'conversation', id, (c) => (c.greeted ? null : { $set: { greeted: true } }));
+    return r !== null;
   }
 
-  private nextSeq(conversationId: Types.ObjectId): Promise<number> {
-    return this.seq.next(String(conversationId));
+  /** Runs `fn` alone among callers with the same key (the first message from a new address makes one customer and one conversation). */
+  onePerAddress<T>(addressKey: string, fn: () => Promise<T>): Promise<T> {
+    return this.store.exclusive.run(`address:${addressKey}`, () => fn());
   }
 
   /** Store a customer's message; a repeat of the same channel id returns the first copy. */
   async recordInbound(input: InboundInput): Promise<{ message: MessageDoc; duplicate: boolean }> {
     const { conversation } = input;
-    const key = { channel: conversation.channel, channelMessageId: input.channelMessageId };
-    // The unique index decides what is a redelivery (FerretDB scans a collection for a
-    // find, but enforces unique indexes on insert cheaply); a redelivery leaves a hole
-    // in the sequence, which readers skip after a short grace.
-    const seq = await this.nextSeq(conversation._id);
-    let created;
+    const _id = inboundMessageId(conversation.channel, input.channelMessageId);
+    const seq = await this.store.timeline.next(String(conversation._id));
+    let message: MessageDoc;
     try {
-      created = await this.messages.create({
+      const created = await this.store.messages.create({
+        _id,
         conversationId: conversation._id,
         channel: conversation.channel,
         channelMessageId: input.channelMessageId,
@@ -171,25 +200,28 @@ export class ConversationsService {
         status: 'received',
         seq,
       });
+      message = created.toObject() as MessageDoc;
     } catch (err) {
-      if (isDuplicateKey(err)) {
-        // The number taken for it stays unused: readers of the recent messages skip it at once.
-        await this.recent.unused(String(conversation._id), seq);
-        const existing = await this.messages.findOne(key).lean<MessageDoc>();
-        if (existing) return { message: existing, duplicate: true };
-      }
+      if (!isDuplicateKey(err)) throw err;
+      // A redelivery: the number taken for it will never get a message, and readers pass it at once.
+      await this.store.timeline.skip(String(conversation._id), seq);
+      const existing = await this.store.messages.findOne({ _id }).lean<MessageDoc>();
+      if (existing) return { message: existing, duplicate: true };
       throw err;
     }
-    const message = created.toObject() as MessageDoc;
+    await this.store.timeline.put(message);
     await this.announce(message);
     return { message, duplicate: false };
   }
 
-  /** Store something we say; delivered now (in the turn) or queued for the outbound worker. */
+  /**
+   * Store something we say; delivered now (in the turn) or queued for the
+   * outbound worker. Either way it takes its place in the conversation now.
+   */
   async recordOutgoing(input: OutgoingInput): Promise<MessageDoc> {
     const id = new Types.ObjectId();
-    const seq = input.delivered ? await this.nextSeq(input.conversation._id) : 0;
-    const created = await this.messages.create({
+    const seq = await this.store.timeline.next(String(input.conversation._id));
+    const created = await this.store.messages.create({
       _id: id,
       conversationId: input.conversation._id,
       channel: input.conversation.channel,
@@ -204,129 +236,116 @@ export class ConversationsService {
       seq,
     });
     const message = created.toObject() as MessageDoc;
+    await this.store.timeline.put(message);
     if (input.delivered) await this.announce(message);
     return message;
   }
 
   async getMessage(id: string): Promise<MessageDoc | null> {
-    return isValidObjectId(id) ? this.messages.findById(id).lean<MessageDoc>() : null;
+    return isValidObjectId(id) ? this.store.messages.findOne({ _id: id }).lean<MessageDoc>() : null;
   }
 
   /**
-   * Mark a queued message delivered and give it its place in the conversation.
+   * Mark a queued message delivered (and announce it to the streams).
    * Returns false when it had already been delivered (a retried job).
    */
   async markDelivered(message: MessageDoc, status: MessageStatus = 'sent', channelMessageId?: string): Promise<boolean> {
     if (message.status !== 'queued') return false;
-    let seq = 0;
-    const done = await this.changeMessage(message._id, async (m) => {
+    const after = await this.changeMessage(message._id, async (m) => {
       if (m.status !== 'queued') return null;
-      seq = await this.nextSeq(message.conversationId);
+      const seq = m.seq || (await this.store.timeline.next(String(message.conversationId)));
       return { $set: { status, seq, ...(channelMessageId ? { channelMessageId } : {}) }, $inc: { attempts: 1 } };
     });
-    if (!done) return false;
+    if (!after) return false;
     if (channelMessageId) await this.rememberProviderId(message.channel, channelMessageId, message._id);
-    await this.announce({ ...message, status, seq });
+    await this.announce(after);
     return true;
   }
 
+  /** A queued message that could not be sent: kept in the history (operators see it failed), never shown to the customer. */
   async markFailed(message: MessageDoc, error: string): Promise<void> {
-    const done = await this.changeMessage(message._id, async (m) => (m.status === 'queued' ? { $set: { status: 'failed', error } } : null));
-    if (!done) return;
+    const after = await this.changeMessage(message._id, async (m) => {
+      if (m.status !== 'queued') return null;
+      const seq = m.seq || (await this.store.timeline.next(String(message.conversationId)));
+      return { $set: { status: 'failed', error, seq } };
+    });
+    if (!after) return;
     await this.bus.publish({ type: 'message.status', conversationId: String(message.conversationId), messageId: String(message._id), status: 'failed' });
   }
 
   /**
-   * Delivered messages after `watermark`, in order. Stops before a hole in the
-   * sequence that may still fill (a message being written concurrently).
+   * What the customer is shown after `watermark`, in order. Stops before a
+   * hole that may still fill (a message being written concurrently) and
+   * before an outgoing message still waiting for the outbound worker.
    */
   async listSince(conversationId: Types.ObjectId | string, watermark: number): Promise<{ messages: MessageDoc[]; watermark: number; pending: boolean }> {
-    const recent = await this.recent.since(String(conversationId), watermark);
-    if (recent) return recent;
-    const rows = await this.messages
-      .find({ conversationId, seq: { $gt: watermark } })
-      .sort({ seq: 1 })
-      .limit(200)
-      .lean<MessageDoc[]>();
-    const out: MessageDoc[] = [];
-    let last = watermark;
-    let pending = false;
-    const now = Date.now();
-    for (const m of rows) {
-      if (m.seq !== last + 1 && now - new Date(m.createdAt).getTime() < GAP_GRACE_MS) {
-        pending = true;
-        break;
-      }
-      out.push(m);
-      last = m.seq;
-    }
-    return { messages: out, watermark: last, pending };
+    return this.store.timeline.since(String(conversationId), watermark, 200, this.customerView);
   }
 
-  /** The whole history for operators, oldest first (queued messages included). */
+  /** The history for operators, oldest first: every message in its place (queued and failed ones too). */
   async history(conversationId: Types.ObjectId | string, limit = 500): Promise<MessageDoc[]> {
-    return this.messages.find({ conversationId }).sort({ createdAt: 1, seq: 1 }).limit(limit).lean<MessageDoc[]>();
+    return this.store.timeline.last(String(conversationId), limit);
   }
 
   async lastMessages(conversationId: Types.ObjectId, n: number): Promise<MessageDoc[]> {
-    const rows = await this.messages.find({ conversationId }).sort({ createdAt: -1 }).limit(n).lean<MessageDoc[]>();
-    return rows.reverse();
+    return this.store.timeline.last(String(conversationId), n, notFailed);
   }
 
   // ── Messaging channels (SMS, WhatsApp): lookups, identities, opt-outs, provider delivery status ──
 
-  /** The customer's open (not closed) conversation on this channel and address, the latest first. */
+  /** The customer's open (not closed) conversation on this channel and address. */
   async findActive(channel: string, address: string): Promise<ConversationDoc | null> {
-    const pointer = `active:${channel}:${address}`;
-    const id = await this.pointers.get(pointer);
+    const id = await this.store.refs.get(key.active(channel, address));
     const known = id ? await this.find(id) : null;
-    if (known && known.channel === channel && known.address === address && ACTIVE_MODES.includes(known.mode)) return known;
-    const found = await this.conversations.findOne({ channel, address, mode: { $in: ACTIVE_MODES } }).sort({ createdAt: -1 }).lean<ConversationDoc>();
-    if (found) await this.pointers.set(pointer, found._id, POINTER_TTL_S);
-    return found;
+    return known && known.channel === channel && known.address === address && ACTIVE_MODES.includes(known.mode) ? known : null;
   }
 
   /** The customer holding any of these identities (a phone on SMS is the same person on WhatsApp). */
-  async findCustomerByIdentities(identities: Identity[]) {
-    const keys = identities.map((i) => `${i.kind}:${i.value}`);
-    for (const key of keys) {
-      const id = await this.pointers.get(`identity:${key}`);
-      const known = id && isValidObjectId(id) ? await this.customers.findOne({ _id: id }).lean() : null;
-      if (known?.identityKeys.includes(key)) return known;
+  async findCustomerByIdentities(identities: Identity[]): Promise<CustomerDoc | null> {
+    for (const identity of identities) {
+      const id = await this.store.refs.get(key.identity(identity));
+      const known = id ? await this.getCustomer(id) : null;
+      if (known?.identityKeys.includes(identityKey(identity))) return known;
     }
-    const found = await this.customers.findOne({ identityKeys: { $in: keys } }).lean();
-    if (found) await Promise.all(found.identityKeys.filter((k) => keys.includes(k)).map((k) => this.pointers.set(`identity:${k}`, found._id, POINTER_TTL_S)));
-    return found;
+    return null;
   }
 
   async addIdentity(customerId: Types.ObjectId | string, identity: Identity): Promise<void> {
-    const key = `${identity.kind}:${identity.value}`;
-    await this.customers.updateOne({ _id: customerId, identityKeys: { $ne: key } }, { $push: { identities: identity, identityKeys: key } });
-    await this.pointers.set(`identity:${key}`, String(customerId), POINTER_TTL_S);
+    const k = identityKey(identity);
+    await this.store.exclusive.change<CustomerDoc>(this.store.customers, 'customer', new Types.ObjectId(String(customerId)), (c) =>
+      c.identityKeys.includes(k) ? null : { $push: { identities: identity, identityKeys: k } },
+    );
+    await this.store.refs.set(key.identity(identity), String(customerId));
   }
 
   /** Opt the customer out of (or back into) a channel; true when that changed anything. */
   async setOptOut(customerId: Types.ObjectId | string, channel: string, optedOut: boolean): Promise<boolean> {
-    const r = optedOut
-      ? await this.customers.updateOne({ _id: customerId }, { $addToSet: { optOuts: channel } })
-      : await this.customers.updateOne({ _id: customerId }, { $pull: { optOuts: channel } });
-    return r.modifiedCount === 1;
+    const r = await this.store.exclusive.change<CustomerDoc>(this.store.customers, 'customer', new Types.ObjectId(String(customerId)), (c) => {
+      if (c.optOuts.includes(channel) === optedOut) return null;
+      return optedOut ? { $addToSet: { optOuts: channel } } : { $pull: { optOuts: channel } };
+    });
+    return r !== null;
   }
 
   /** When the customer last wrote in this conversation (WhatsApp's customer-service window). */
   async lastInboundAt(conversationId: Types.ObjectId | string): Promise<Date | null> {
-    const m = await this.messages.findOne({ conversationId, direction: 'in' }).sort({ createdAt: -1 }).lean<MessageDoc>();
+    const recent = await this.store.timeline.last(String(conversationId), LAST_INBOUND_LOOKBACK);
+    const m = recent.filter((x) => x.direction === 'in').at(-1);
     return m ? new Date(m.createdAt) : null;
   }
 
   /** Every message of every conversation of the customer (all channels), oldest first. */
   async customerHistory(customerId: Types.ObjectId | string, limit = 500): Promise<{ conversations: ConversationDoc[]; messages: MessageDoc[] }> {
-    const conversations = await this.conversations.find({ customerId }).sort({ createdAt: 1 }).limit(100).lean<ConversationDoc[]>();
-    const messages = await this.messages
-      .find({ conversationId: { $in: conversations.map((c) => c._id) } })
-      .sort({ createdAt: 1 })
-      .limit(limit)
-      .lean<MessageDoc[]>();
+    const customer = await this.getCustomer(customerId);
+    const ids = (customer?.conversationIds ?? []).slice(-HISTORY_CONVERSATIONS);
+    const conversations = (await Promise.all(ids.map((id) => this.find(String(id))))).filter((c): c is ConversationDoc => c !== null);
+    const messages: MessageDoc[] = [];
+    // The latest conversations first, until the limit; then oldest first for reading.
+    for (const c of [...conversations].reverse()) {
+      if (messages.length >= limit) break;
+      messages.push(...(await this.store.timeline.last(String(c._id), limit - messages.length)));
+    }
+    messages.sort((a, b) => new Date(a.createdAt).getTime() - new Date(b.createdAt).getTime());
     return { conversations, messages };
   }
 
@@ -341,10 +360,10 @@ export class ConversationsService {
     status: Exclude<MessageStatus, 'received'>,
     detail: { error?: string; channelMessageId?: string } = {},
   ): Promise<MessageDoc | null> {
-    const id = 'messageId' in ref ? (isValidObjectId(ref.messageId) ? ref.messageId : null) : await this.messageIdForProviderId(ref.channel, ref.channelMessageId);
+    const id = 'messageId' in ref ? (isValidObjectId(ref.messageId) ? ref.messageId : null) : await this.store.refs.get(key.provider(ref.channel, ref.channelMessageId));
     if (!id) return null;
     const learned = 'messageId' in ref ? detail.channelMessageId : undefined;
-    const doc = await this.changeMessage(id, async (m) => {
+    const doc = await this.changeMessage(new Types.ObjectId(id), async (m) => {
       if (m.direction !== 'out') return null;
       const set: Record<string, unknown> = {};
       // The provider's id, learned from a report that beat the sender's own answer.
@@ -362,44 +381,32 @@ export class ConversationsService {
   }
 
   /**
-   * Changes one message under its lock: read by _id, decide, write by _id.
-   * (FerretDB 1.24 neither makes a conditional update atomic nor answers a
-   * filter other than `_id` without scanning the whole collection.)
-   * Returns the message after the change, or null when `decide` made none.
+   * Changes one message through the store's one primitive, and keeps its
+   * timeline slot in step. Returns the message after the change, or null
+   * when `decide` made none.
    */
-  private async changeMessage(
-    id: Types.ObjectId | string,
-    decide: (m: MessageDoc) => Promise<{ $set: Record<string, unknown>; $inc?: Record<string, number> } | null>,
-  ): Promise<MessageDoc | null> {
-    return this.locks.with(`msg:${String(id)}`, async () => {
-      const current = await this.messages.findOne({ _id: id }).lean<MessageDoc>();
-      const change = current && (await decide(current));
-      if (!current || !change) return null;
-      await this.messages.updateOne({ _id: id }, change);
-      const after = { ...current, ...change.$set } as MessageDoc;
-      for (const [k, v] of Object.entries(change.$inc ?? {})) (after as unknown as Record<string, number>)[k] = ((current as unknown as Record<string, number>)[k] ?? 0) + v;
-      return after;
+  private async changeMessage(id: Types.ObjectId, decide: (m: MessageDoc) => Promise<Update | null>): Promise<MessageDoc | null> {
+    // The message's timeline slot follows it under the same lease: made when it gets its number, updated after.
+    const r = await this.store.exclusive.change<MessageDoc>(this.store.messages, 'message', id, decide, async (before, after) => {
+      if (before.seq > 0) await this.store.timeline.update(after.conversationId, after.seq, pick(after, ['status', 'error', 'channelMessageId']));
+      else if (after.seq > 0) await this.store.timeline.put(after);
     });
+    return r?.after ?? null;
   }
 
   /** A provider's message id → ours, so delivery reports find the message by _id. */
   private async rememberProviderId(channel: string, channelMessageId: string, id: Types.ObjectId): Promise<void> {
-    await this.pointers.set(`msgref:${channel}:${channelMessageId}`, id, PROVIDER_ID_TTL_S);
-  }
-
-  private async messageIdForProviderId(channel: string, channelMessageId: string): Promise<string | null> {
-    const known = await this.pointers.get(`msgref:${channel}:${channelMessageId}`);
-    if (known) return known;
-    // Older than the cache, or the cache lost: the unique key finds it (a scan on FerretDB).
-    const m = await this.messages.findOne({ channel, channelMessageId, direction: 'out' }, { _id: 1 }).lean<{ _id: Types.ObjectId }>();
-    return m ? String(m._id) : null;
+    await this.store.refs.set(key.provider(channel, channelMessageId), String(id));
   }
 
   /** Tells every web instance; the delivered message rides along so streams need not read it back. */
   private async announce(m: MessageDoc): Promise<void> {
-    await this.recent.add(m);
     await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id), message: m });
   }
+}
+
+function pick(m: MessageDoc, fields: (keyof MessageDoc)[]): Record<string, unknown> {
+  return Object.fromEntries(fields.map((f) => [f, m[f]]));
 }
 
 /** The statuses a message may move to each status from (delivery reports arrive out of order). */
@@ -410,7 +417,3 @@ const STATUS_BEFORE: Record<Exclude<MessageStatus, 'received'>, MessageStatus[]>
   read: ['queued', 'sent', 'delivered'],
   failed: ['queued', 'sent'],
 };
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
-}

@@ -1,7 +1,7 @@
 // The operator queue API: list, claim, transfer, resolve.
 import { Router } from 'express';
 import { z } from 'zod';
-import { ESCALATION_STATUSES, EscalationDoc } from './escalation.model';
+import { ESCALATION_STATUSES, EscalationDoc } from '../store/models/escalation.model';
 import type { HandoffService } from './handoff.service';
 import { requireRole, session } from '../operators/auth';
 import { ForbiddenError, NotFoundError, ValidationError } from '../infra/errors';

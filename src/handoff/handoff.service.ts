@@ -1,15 +1,16 @@
 // The human queue: escalate a conversation with its context, list, claim
-// (atomic: exactly one operator wins), transfer and resolve. Only this
-// module touches the Escalation model. Every state change is one
-// single-document conditional update.
-import { Connection, Types, isValidObjectId } from 'mongoose';
-import { escalationModel, EscalationDoc, EscalationStatus } from './escalation.model';
+// (exactly one operator wins), transfer and resolve. Only this module
+// touches escalations. Every change to one goes through the store's one
+// primitive, and then its place in the queue indexes (store/queue-index.ts),
+// which is where the lists and positions are read from.
+import { Types, isValidObjectId } from 'mongoose';
+import type { EscalationDoc, EscalationStatus } from '../store/models/escalation.model';
+import type { Store, Update } from '../store';
 import type { ConversationDoc, ConversationsService } from '../conversations/conversations.service';
 import type { Bus } from '../infra/bus';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../infra/errors';
 import type { Session } from '../operators/operators.service';
 import { hasRole } from '../operators/auth';
-import type { Locks } from '../infra/locks';
 
 export type { EscalationDoc, EscalationStatus };
 
@@ -39,33 +40,40 @@ export interface HandoffNotifier {
 }
 
 const CONTEXT_MESSAGES = 20;
+/** A conversation's latest escalations that decide who may see it. */
+const SEEN_BY_ESCALATIONS = 20;
 
 export class HandoffService {
   private readonly escalations;
 
   constructor(
-    conn: Connection,
+    private readonly store: Store,
     private readonly deps: {
       conversations: ConversationsService;
       bus: Bus;
       notify: HandoffNotifier;
-      locks: Locks;
       /** The queues the contact center staffs (hours.yaml), offered as transfer targets. */
       queueNames?: () => string[];
     },
   ) {
-    this.escalations = escalationModel(conn);
+    this.escalations = store.escalations;
   }
 
   /**
    * Queue the conversation for a person. Escalating a conversation that is
-   * already queued or with an operator returns the open escalation.
+   * already queued or with an operator returns the open escalation. One
+   * escalation of a conversation at a time: a second one (two texts sent
+   * together) waits and then finds the first's escalation.
    */
   async escalate(conversation: ConversationDoc, input: EscalateInput): Promise<{ escalation: EscalationDoc; position: number; created: boolean }> {
+    return this.store.exclusive.run(`escalate:${String(conversation._id)}`, () => this.escalateAlone(conversation, input));
+  }
+
+  private async escalateAlone(conversation: ConversationDoc, input: EscalateInput): Promise<{ escalation: EscalationDoc; position: number; created: boolean }> {
     const { conversations } = this.deps;
     const moved = await conversations.transition(conversation._id, ['bot', 'closed'], 'queued');
     if (!moved) {
-      const open = await this.escalations.findOne({ conversationId: conversation._id, status: { $in: ['queued', 'assigned'] } }).lean<EscalationDoc>();
+      const open = await this.openFor(conversation._id);
       if (open) return { escalation: open, position: await this.position(open), created: false };
       throw new ConflictError('conversation is not with the bot');
     }
@@ -93,22 +101,35 @@ export class HandoffService {
     });
     const escalation = created.toObject() as EscalationDoc;
     await conversations.transition(conversation._id, ['queued'], 'queued', { escalationId: escalation._id });
+    await this.store.queueIndex.place(escalation);
     await this.announce(escalation);
     return { escalation, position: await this.position(escalation), created: true };
   }
 
   /** 1-based place in its queue: higher priority first, then oldest first. */
-  async position(e: Pick<EscalationDoc, 'queue' | 'priority' | 'queuedAt' | 'status'>): Promise<number> {
+  async position(e: Pick<EscalationDoc, '_id' | 'queue' | 'priority' | 'queuedAt' | 'status'>): Promise<number> {
     if (e.status !== 'queued') return 0;
-    const ahead = await this.escalations.countDocuments({
-      status: 'queued',
-      queue: e.queue,
-      $or: [{ priority: { $gt: e.priority } }, { priority: e.priority, queuedAt: { $lt: e.queuedAt } }],
-    });
-    return ahead + 1;
+    return this.store.queueIndex.position(e);
   }
 
+  /**
+   * The console's lists: a queue (or all queues) and who has what come from
+   * the queue indexes and are read by `_id`. Closed escalations (resolved,
+   * abandoned) are history, listed by a query on the store.
+   */
   async list(filter: { status?: EscalationStatus; queue?: string; operatorId?: string }, limit = 200): Promise<EscalationDoc[]> {
+    const { queueIndex } = this.store;
+    let ids: string[] | null = null;
+    if (filter.status === 'queued') ids = filter.operatorId ? [] : filter.queue ? await queueIndex.waiting(filter.queue, limit) : await queueIndex.allWaiting(limit);
+    else if (filter.operatorId && (!filter.status || filter.status === 'assigned')) ids = await queueIndex.assigned(filter.operatorId, limit);
+    else if (filter.status === 'assigned') ids = await queueIndex.assigned(null, limit);
+    if (ids) {
+      const docs = await Promise.all(ids.map((id) => this.escalations.findOne({ _id: id }).lean<EscalationDoc>()));
+      return docs.filter(
+        (e): e is EscalationDoc =>
+          e !== null && (!filter.status || e.status === filter.status) && (!filter.queue || e.queue === filter.queue) && (!filter.operatorId || String(e.operatorId) === filter.operatorId),
+      );
+    }
     const q: Record<string, unknown> = {};
     if (filter.status) q.status = filter.status;
     if (filter.queue) q.queue = filter.queue;
@@ -117,11 +138,7 @@ export class HandoffService {
   }
 
   async depthByQueue(): Promise<Record<string, number>> {
-    const rows = await this.escalations.aggregate<{ _id: string; n: number }>([
-      { $match: { status: 'queued' } },
-      { $group: { _id: '$queue', n: { $sum: 1 } } },
-    ]);
-    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+    return this.store.queueIndex.depth();
   }
 
   /** Queues an escalation can be handed to: the staffed ones, then any other with people waiting. */
@@ -132,14 +149,20 @@ export class HandoffService {
   }
 
   async get(id: string): Promise<EscalationDoc> {
-    const doc = isValidObjectId(id) ? await this.escalations.findById(id).lean<EscalationDoc>() : null;
+    const doc = await this.find(id);
     if (!doc) throw new NotFoundError('escalation not found');
     return doc;
   }
 
-  /** The escalation a conversation is in now, if any. */
+  private async find(id: unknown): Promise<EscalationDoc | null> {
+    return isValidObjectId(id) ? this.escalations.findOne({ _id: String(id) }).lean<EscalationDoc>() : null;
+  }
+
+  /** The escalation a conversation is in now, if any (the conversation names it). */
   async openFor(conversationId: Types.ObjectId | string): Promise<EscalationDoc | null> {
-    return this.escalations.findOne({ conversationId, status: { $in: ['queued', 'assigned'] } }).lean<EscalationDoc>();
+    const c = await this.deps.conversations.find(String(conversationId));
+    const e = c?.escalationId ? await this.find(c.escalationId) : null;
+    return e && (e.status === 'queued' || e.status === 'assigned') ? e : null;
   }
 
   /** Queued escalations are open to every operator; others to whoever took part, and to supervisors. */
@@ -151,26 +174,19 @@ export class HandoffService {
 
   async canSeeConversation(session: Session, conversationId: string): Promise<boolean> {
     if (hasRole(session, ['supervisor'])) return true;
-    if (!isValidObjectId(conversationId)) return false;
-    const oid = new Types.ObjectId(session.operatorId);
-    return !!(await this.escalations.exists({
-      conversationId,
-      $or: [{ status: 'queued' }, { participants: oid }],
-    }));
+    const c = await this.deps.conversations.find(conversationId);
+    if (!c) return false;
+    const ids = (c.escalationIds ?? []).slice(-SEEN_BY_ESCALATIONS);
+    const escalations = await Promise.all(ids.map((id) => this.find(id)));
+    return escalations.some((e) => e !== null && (e.status === 'queued' || e.participants.some((p) => String(p) === session.operatorId)));
   }
 
   async claim(id: string, session: Session): Promise<EscalationDoc> {
     const existing = await this.get(id);
     const oid = new Types.ObjectId(session.operatorId);
     const now = new Date();
-    const claimed = await this.exclusive(existing._id, () =>
-      this.escalations
-        .findOneAndUpdate(
-          { _id: existing._id, status: 'queued' },
-          { $set: { status: 'assigned', operatorId: oid, assignedAt: now }, $addToSet: { participants: oid } },
-          { returnDocument: 'after' },
-        )
-        .lean<EscalationDoc>(),
+    const claimed = await this.change(existing._id, (e) =>
+      e.status === 'queued' ? { $set: { status: 'assigned', operatorId: oid, assignedAt: now }, $addToSet: { participants: oid } } : null,
     );
     if (!claimed) throw new ConflictError('escalation is not queued (someone else has it, or it is closed)');
     const conversation = await this.deps.conversations.transition(claimed.conversationId, ['queued', 'human'], 'human', { operatorId: oid });
@@ -205,7 +221,7 @@ export class HandoffService {
       at: new Date(),
       note: (to.note ?? '').trim(),
     };
-    let update: Record<string, unknown>;
+    let update: Update;
     if (to.operatorId) {
       if (!isValidObjectId(to.operatorId)) throw new ValidationError('operatorId is not a valid id');
       if (String(from) === to.operatorId) throw new ValidationError('the escalation is already assigned to that operator');
@@ -217,9 +233,7 @@ export class HandoffService {
     } else {
       throw new ValidationError('give operatorId or queue');
     }
-    const moved = await this.exclusive(e._id, () =>
-      this.escalations.findOneAndUpdate({ _id: e._id, status: 'assigned', operatorId: from }, update, { returnDocument: 'after' }).lean<EscalationDoc>(),
-    );
+    const moved = await this.change(e._id, (now) => (now.status === 'assigned' && String(now.operatorId) === String(from) ? update : null));
     if (!moved) throw new ConflictError('escalation changed hands meanwhile');
     if (to.queue) await this.deps.conversations.transition(moved.conversationId, ['human'], 'queued', { operatorId: null });
     else await this.deps.conversations.transition(moved.conversationId, ['human'], 'human', { operatorId: moved.operatorId });
@@ -231,14 +245,8 @@ export class HandoffService {
     const e = await this.get(id);
     if (e.status === 'queued' && !hasRole(session, ['supervisor'])) throw new ConflictError('claim the escalation before resolving it');
     if (e.status === 'assigned') await this.assertHandling(session, e);
-    const done = await this.exclusive(e._id, () =>
-      this.escalations
-        .findOneAndUpdate(
-          { _id: e._id, status: { $in: ['queued', 'assigned'] } },
-          { $set: { status: 'resolved', resolvedAt: new Date(), disposition } },
-          { returnDocument: 'after' },
-        )
-        .lean<EscalationDoc>(),
+    const done = await this.change(e._id, (now) =>
+      now.status === 'queued' || now.status === 'assigned' ? { $set: { status: 'resolved', resolvedAt: new Date(), disposition } } : null,
     );
     if (!done) throw new ConflictError(`escalation is ${e.status}`);
     const conversation = await this.deps.conversations.transition(done.conversationId, ['queued', 'human'], 'bot', { escalationId: null, operatorId: null });
@@ -254,10 +262,8 @@ export class HandoffService {
    */
   async abandon(id: string): Promise<EscalationDoc | null> {
     if (!isValidObjectId(id)) return null;
-    const done = await this.exclusive(id, () =>
-      this.escalations
-        .findOneAndUpdate({ _id: id, status: 'queued' }, { $set: { status: 'abandoned', resolvedAt: new Date(), disposition: 'abandoned' } }, { returnDocument: 'after' })
-        .lean<EscalationDoc>(),
+    const done = await this.change(new Types.ObjectId(id), (e) =>
+      e.status === 'queued' ? { $set: { status: 'abandoned', resolvedAt: new Date(), disposition: 'abandoned' } } : null,
     );
     if (!done) return null;
     await this.deps.conversations.transition(done.conversationId, ['queued'], 'closed', { escalationId: null, operatorId: null });
@@ -275,17 +281,10 @@ export class HandoffService {
   async requeueUnanswered(id: string, operatorId: string, note: string, operatorName = ''): Promise<EscalationDoc | null> {
     if (!isValidObjectId(id) || !isValidObjectId(operatorId)) return null;
     const from = new Types.ObjectId(operatorId);
-    const done = await this.exclusive(id, async () => {
-      const e = await this.escalations.findOne({ _id: id, status: 'assigned', operatorId: from }).lean<EscalationDoc>();
-      if (!e) return null;
+    const done = await this.change(new Types.ObjectId(id), (e) => {
+      if (e.status !== 'assigned' || String(e.operatorId) !== operatorId) return null;
       const transfer = { from, fromName: operatorName, toOperator: null, toName: '', toQueue: e.queue, at: new Date(), note: note.slice(0, 1000) };
-      return this.escalations
-        .findOneAndUpdate(
-          { _id: id, status: 'assigned', operatorId: from },
-          { $set: { status: 'queued', operatorId: null }, $unset: { assignedAt: 1 }, $push: { transfers: transfer } },
-          { returnDocument: 'after' },
-        )
-        .lean<EscalationDoc>();
+      return { $set: { status: 'queued', operatorId: null }, $unset: { assignedAt: 1 }, $push: { transfers: transfer } };
     });
     if (!done) return null;
     await this.deps.conversations.transition(done.conversationId, ['human'], 'queued', { operatorId: null });
@@ -303,13 +302,18 @@ export class HandoffService {
     if (Object.keys(set).length) update.$set = set;
     if (extra.note) update.$push = { 'context.notes': extra.note.slice(0, 1000) };
     if (!Object.keys(update).length) return;
-    const e = await this.escalations.findOneAndUpdate({ _id: id }, update, { returnDocument: 'after' }).lean<EscalationDoc>();
-    if (e) await this.announce(e);
+    const e = await this.store.exclusive.change<EscalationDoc>(this.escalations, 'escalation', new Types.ObjectId(id), () => update);
+    if (e) await this.announce(e.after);
   }
 
-  /** One state change of an escalation at a time, across processes (see infra/locks.ts). */
-  private exclusive<T>(id: Types.ObjectId | string, fn: () => Promise<T>): Promise<T> {
-    return this.deps.locks.with(`esc:${id}`, fn);
+  /**
+   * One change of an escalation through the store's one primitive, and its
+   * place in the queue indexes moved with it (still under the lease, so two
+   * changes in a row are placed in their order). Null when `decide` made none.
+   */
+  private async change(id: Types.ObjectId, decide: (e: EscalationDoc) => Update | null): Promise<EscalationDoc | null> {
+    const r = await this.store.exclusive.change<EscalationDoc>(this.escalations, 'escalation', id, decide, (_before, after) => this.store.queueIndex.place(after));
+    return r?.after ?? null;
   }
 
   private async announce(e: EscalationDoc): Promise<void> {

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Redis } from './redis';
 import type { Logger } from './logger';
-import type { MessageDoc } from '../conversations/message.model';
+import type { MessageDoc } from '../store/models/message.model';
 
 export type BusEvent =
   /** `message` is the stored message as JSON (ids and dates arrive as strings). */

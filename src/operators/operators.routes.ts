@@ -1,7 +1,7 @@
 // Login and operator administration.
 import { Router } from 'express';
 import { z } from 'zod';
-import { ROLES } from './operator.model';
+import { ROLES } from '../store/models/operator.model';
 import type { OperatorsService } from './operators.service';
 import { toPublic } from './operators.service';
 import { authenticate, requireRole, session } from './auth';

@@ -2,8 +2,10 @@
 // bcrypt-hashed; sessions are short-lived signed bearer tokens (HS256).
 import bcrypt from 'bcryptjs';
 import jwt from 'jsonwebtoken';
-import { Connection, isValidObjectId } from 'mongoose';
-import { operatorModel, OperatorDoc, Role } from './operator.model';
+import { createSecretKey, KeyObject } from 'node:crypto';
+import { Types, isValidObjectId } from 'mongoose';
+import type { OperatorDoc, Role } from '../store/models/operator.model';
+import type { Store } from '../store';
 import { ConflictError, UnauthorizedError } from '../infra/errors';
 
 export type { OperatorDoc, Role };
@@ -42,13 +44,16 @@ export function toPublic(o: OperatorDoc): PublicOperator {
 
 export class OperatorsService {
   private readonly operators;
+  /** The signing key, made once: jsonwebtoken would otherwise make a key object from the string on every call. */
+  private readonly secret: KeyObject;
 
   constructor(
-    conn: Connection,
-    private readonly secret: string,
+    private readonly store: Store,
+    secret: string,
     private readonly ttlSeconds: number,
   ) {
-    this.operators = operatorModel(conn);
+    this.operators = store.operators;
+    this.secret = createSecretKey(Buffer.from(secret));
   }
 
   async create(input: NewOperator): Promise<OperatorDoc> {
@@ -75,7 +80,7 @@ export class OperatorsService {
   }
 
   async get(id: string): Promise<OperatorDoc | null> {
-    return isValidObjectId(id) ? this.operators.findById(id).lean<OperatorDoc>() : null;
+    return isValidObjectId(id) ? this.operators.findOne({ _id: id }).lean<OperatorDoc>() : null;
   }
 
   async list(): Promise<OperatorDoc[]> {
@@ -84,13 +89,14 @@ export class OperatorsService {
 
   /** The phone an operator takes calls on (voice handoffs, call backs); '' removes it. */
   async setPhone(id: string, phone: string): Promise<void> {
-    await this.operators.updateOne({ _id: id }, { $set: { phone } });
+    if (!isValidObjectId(id)) return;
+    await this.store.exclusive.change<OperatorDoc>(this.operators, 'operator', new Types.ObjectId(id), () => ({ $set: { phone } }));
   }
 
   /** Presence as the console shows it; `away` when the gateway could not reach the operator (an unanswered phone). */
   async setPresence(id: string, presence: 'offline' | 'available' | 'busy' | 'away'): Promise<void> {
     if (!isValidObjectId(id)) return;
-    await this.operators.updateOne({ _id: id }, { $set: { presence } });
+    await this.store.exclusive.change<OperatorDoc>(this.operators, 'operator', new Types.ObjectId(id), (o) => (o.presence === presence ? null : { $set: { presence } }));
   }
 
   async login(email: string, password: string): Promise<{ token: string; operator: OperatorDoc }> {

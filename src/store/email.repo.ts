@@ -1,11 +1,12 @@
-// Storage for the email channel (models in mail.model.ts). Every lookup on
+// Storage for the email channel (models in models/mail.model.ts). Every lookup on
 // the way of a mail is by _id on a small collection; the bulky parts are
 // insert-only there. Attachments live in a collection of their own (GridFS
 // works on FerretDB, but reading a file scans every chunk of every file).
 import { Connection, Types, isValidObjectId } from 'mongoose';
 import { randomBytes } from 'node:crypto';
-import { emailModels, AttachmentFields, MailBodyDoc, MailMessageDoc, MailThreadDoc } from './mail.model';
-import type { InboundAttachment } from './parse';
+import { emailModels, AttachmentFields, MailBodyDoc, MailMessageDoc, MailThreadDoc } from './models/mail.model';
+import type { InboundAttachment } from '../channels/email/parse';
+import { isDuplicateKey } from './errors';
 
 export type { MailBodyDoc, MailMessageDoc, MailThreadDoc };
 
@@ -56,9 +57,6 @@ const THREAD_REFS = 20;
 /** A worker that claimed an outbound mail and vanished gives it up after this long. */
 export const SENDING_LEASE_MS = 2 * 60 * 1000;
 
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
-}
 
 export class EmailStore {
   private readonly m;

@@ -5,7 +5,7 @@ import { MongoStorage, ETagConflictError } from '../../src/bot/storage';
 import { testServiceUrls } from '../helpers/gateway';
 import type { Connection } from 'mongoose';
 import { createRedis, Redis } from '../../src/infra/redis';
-import { Locks } from '../../src/infra/locks';
+import { createStore } from '../../src/store';
 
 describe('MongoStorage', () => {
   let conn: Connection;
@@ -15,7 +15,7 @@ describe('MongoStorage', () => {
     const urls = testServiceUrls();
     conn = await connectMongo(`${urls.mongo}/t_storage_${Date.now()}`);
     redis = createRedis(urls.redis);
-    storage = new MongoStorage(conn, new Locks(redis, `t_storage_${Date.now()}`));
+    storage = new MongoStorage(createStore(conn, redis, `t_storage_${Date.now()}`));
   });
   afterAll(async () => {
     await conn.dropDatabase();

@@ -14,6 +14,8 @@ import { FlowEngine, FaqPort, FlowActions, TurnInput } from '../../src/flows/eng
 import type { FlowState, OutStep } from '../../src/flows/flow.types';
 import { loadKb } from '../../src/faq/kb';
 import { FaqService } from '../../src/faq/faq.service';
+import { createStore } from '../../src/store';
+import { createRedis } from '../../src/infra/redis';
 import { CasesService } from '../../src/cases/cases.service';
 import { caseActions } from '../../src/cases/flow-actions';
 import type { ConversationDoc } from '../../src/conversations/conversations.service';
@@ -44,9 +46,11 @@ export class TestClock {
 
 /** A database of the test file's own, with the real CasesService on it. */
 export async function casesDb(name: string): Promise<{ conn: Connection; cases: CasesService; close(): Promise<void> }> {
-  const { mongo } = testServiceUrls();
-  const conn = await connectMongo(`${mongo}/t_${name}_${randomBytes(3).toString('hex')}`);
-  const cases = new CasesService(conn);
+  const { mongo, redis: redisUrl } = testServiceUrls();
+  const id = `t_${name}_${randomBytes(3).toString('hex')}`;
+  const conn = await connectMongo(`${mongo}/${id}`);
+  const redis = createRedis(redisUrl);
+  const cases = new CasesService(createStore(conn, redis, id));
   await conn.syncIndexes();
   return {
     conn,
@@ -54,6 +58,7 @@ export async function casesDb(name: string): Promise<{ conn: Connection; cases: 
     async close() {
       await conn.dropDatabase().catch(() => undefined);
       await conn.close();
+      await redis.quit();
     },
   };
 }

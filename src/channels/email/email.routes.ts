@@ -6,7 +6,7 @@ import { Router } from 'express';
 import type { HandoffService } from '../../handoff/handoff.service';
 import { requireRole, session } from '../../operators/auth';
 import { ForbiddenError, NotFoundError } from '../../infra/errors';
-import type { EmailStore, MailBodyDoc, MailMessageDoc } from './store';
+import type { EmailStore, MailBodyDoc, MailMessageDoc } from '../../store/email.repo';
 
 /** Types a browser may render inline from our origin; anything else downloads as a file. */
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);

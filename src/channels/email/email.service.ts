@@ -16,7 +16,7 @@ import { noiseReason, NoiseReason } from './loops';
 import { baseSubject, InboundEmail, toActivity } from './parse';
 import type { EmailResponder } from './responder';
 import { EmailSettings, isSupportAddress, replyToken } from './settings';
-import type { AttachmentRef, EmailStore, MailBodyInput, MailMessageDoc, MailThreadDoc } from './store';
+import type { AttachmentRef, EmailStore, MailBodyInput, MailMessageDoc, MailThreadDoc } from '../../store/email.repo';
 import { htmlToText, sanitizeEmailHtml, visibleText } from './text';
 
 export interface ReceiveResult {

@@ -8,7 +8,7 @@ import { EmailResponder } from './responder';
 import { EmailSender } from './sender';
 import { emailSettings, EmailSettings } from './settings';
 import { SmtpListener, SmtpListenerOptions, startSmtpListener, tlsFromFiles } from './smtp.listener';
-import { EmailStore } from './store';
+import { EmailStore } from '../../store/email.repo';
 import { createTransport } from './transports';
 
 export interface EmailChannel {
@@ -17,22 +17,22 @@ export interface EmailChannel {
   service: EmailService;
 }
 
-export function createEmailChannel(infra: Pick<Infra, 'config' | 'conn' | 'redis' | 'logger'>, s: Services): EmailChannel {
+export function createEmailChannel(infra: Pick<Infra, 'config' | 'store' | 'redis' | 'logger'>, s: Services): EmailChannel {
   const settings = emailSettings(infra.config);
-  const store = new EmailStore(infra.conn);
+  const store = infra.store.email;
   const responder = new EmailResponder({ settings, store, faq: s.faq, handoff: s.handoff, outbound: s.outbound, prompts: s.prompts, redis: infra.redis });
   const service = new EmailService({ settings, store, conversations: s.conversations, bot: s.bot, responder, logger: infra.logger });
   return { settings, store, service };
 }
 
 /** The worker's email sender (SMTP relay, SendGrid API or sandbox, as configured). */
-export function createEmailSender(infra: Pick<Infra, 'config' | 'conn' | 'logger'>, s: Pick<Services, 'prompts'>): EmailSender {
+export function createEmailSender(infra: Pick<Infra, 'config' | 'store' | 'logger'>, s: Pick<Services, 'prompts'>): EmailSender {
   const settings = emailSettings(infra.config);
-  return new EmailSender({ settings, store: new EmailStore(infra.conn), prompts: s.prompts, transport: createTransport(settings), logger: infra.logger });
+  return new EmailSender({ settings, store: infra.store.email, prompts: s.prompts, transport: createTransport(settings), logger: infra.logger });
 }
 
 /** Starts the SMTP listener as configured (SMTP_PORT, SMTP_HOST, TLS files, AUTH user); options override. */
-export function startEmailListener(infra: Pick<Infra, 'config' | 'conn' | 'redis' | 'logger'>, s: Services, overrides: Partial<SmtpListenerOptions> = {}): Promise<SmtpListener> {
+export function startEmailListener(infra: Pick<Infra, 'config' | 'store' | 'redis' | 'logger'>, s: Services, overrides: Partial<SmtpListenerOptions> = {}): Promise<SmtpListener> {
   const { config } = infra;
   const channel = createEmailChannel(infra, s);
   return startSmtpListener(

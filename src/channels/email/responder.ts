@@ -13,7 +13,7 @@ import type { Prompts } from '../../flows/prompts';
 import type { Redis } from '../../infra/redis';
 import { baseSubject } from './parse';
 import type { EmailSettings } from './settings';
-import type { EmailStore, MailThreadDoc } from './store';
+import type { EmailStore, MailThreadDoc } from '../../store/email.repo';
 
 export const EMAIL_QUEUE = 'email';
 

@@ -10,7 +10,7 @@ import { ChannelSender, DeliveryResult, PermanentDeliveryError } from '../../out
 import { composeMail } from './render';
 import { ticketLabel } from './responder';
 import type { EmailSettings } from './settings';
-import type { EmailStore } from './store';
+import type { EmailStore } from '../../store/email.repo';
 import type { EmailTransport } from './transports';
 
 export interface EmailSenderDeps {

@@ -10,7 +10,6 @@ import type { Prompts } from '../../flows/prompts';
 import { ValidationError } from '../../infra/errors';
 import type { Logger } from '../../infra/logger';
 import type { Redis } from '../../infra/redis';
-import { withLock } from './lock';
 import { Address, InboundWebhook, Keyword, keywordOf, mediaOf, ownAddress, parseAddress, toActivity } from './parse';
 import { OfferedChoices } from './choices';
 import { EMPTY_TWIML, Translate, choicesOf, isMessage, renderReplies, renderTwiml } from './render';
@@ -96,7 +95,7 @@ export class MessagingInbound {
       return { conversation, customer };
     }
     // First message on this channel (or a new number): made once, even when two arrive together.
-    return withLock(this.deps.redis, `${this.deps.prefix}:lock:phone:${addr.value}`, async () => {
+    return conversations.onePerAddress(`phone:${addr.value}`, async () => {
       const [c, found] = await find();
       let cust: CustomerRef | null = c ? await conversations.getCustomer(c.customerId) : found;
       if (!cust) cust = await conversations.findOrCreateCustomer(mine, body.ProfileName?.slice(0, 200) ?? '');

@@ -6,7 +6,6 @@ import { createTwilioClient } from '../twilio/client';
 import { SenderRateLimiter, parseSenderRates } from '../twilio/rate-limit';
 import { MessagingInbound } from './inbound';
 import { messagingApiRoutes, messagingRoutes } from './messaging.routes';
-import { MessagingOutbox } from './outbox.model';
 import { messagingGuard } from './policy';
 import { messagingSenders } from './sender';
 
@@ -34,7 +33,7 @@ export function messagingWebhooks(infra: Infra, s: Services) {
 }
 
 export function messagingApi(infra: Infra, s: Pick<Services, 'handoff'>) {
-  return messagingApiRoutes({ outbox: new MessagingOutbox(infra.conn), canSee: (who, conversationId) => s.handoff.canSeeConversation(who, conversationId) });
+  return messagingApiRoutes({ outbox: infra.store.outbox, canSee: (who, conversationId) => s.handoff.canSeeConversation(who, conversationId) });
 }
 
 export function registerMessagingGuard(infra: Infra, s: Pick<Services, 'conversations' | 'outbound'>): void {
@@ -50,7 +49,7 @@ export function createMessagingSenders(infra: Infra, s: Services) {
     logger: infra.logger,
     client: createTwilioClient(config),
     limiter: new SenderRateLimiter(infra.redis, { prefix: config.QUEUE_PREFIX, defaultRate: config.MESSAGING_RATE_PER_SECOND, rates: parseSenderRates(config.MESSAGING_SENDER_RATES) }),
-    outbox: new MessagingOutbox(infra.conn),
+    outbox: infra.store.outbox,
     prompts: s.prompts,
     company: config.COMPANY_NAME,
   });

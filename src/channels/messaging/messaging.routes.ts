@@ -10,7 +10,7 @@ import { requireRole, session } from '../../operators/auth';
 import type { Session } from '../../operators/operators.service';
 import { verifyTwilioSignature } from '../twilio/signature';
 import type { MessagingInbound } from './inbound';
-import type { MessagingOutbox } from './outbox.model';
+import type { MessagingOutbox } from '../../store/models/outbox.model';
 import { inboundSchema } from './parse';
 
 export interface MessagingRoutesDeps {

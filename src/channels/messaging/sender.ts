@@ -12,7 +12,7 @@ import type { Redis } from '../../infra/redis';
 import { ChannelSender, DeliveryResult, PermanentDeliveryError } from '../../outbound/outbound.processor';
 import { TwilioApiError, TwilioClient } from '../twilio/client';
 import { SenderRateLimiter } from '../twilio/rate-limit';
-import type { MessagingOutbox } from './outbox.model';
+import type { MessagingOutbox } from '../../store/models/outbox.model';
 import { MessagingChannel, channelAddress, ownAddress } from './parse';
 import { refusal } from './policy';
 import { MAX_BODY, Translate, choicesLine } from './render';

@@ -31,7 +31,7 @@ export function createVoiceDeps(infra: Infra, s: Services): VoiceDeps {
     logger: infra.logger.child({ channel: 'voice' }),
     redis: infra.redis,
     bus: infra.bus,
-    calls: new CallsService(infra.conn),
+    calls: new CallsService(infra.store),
     api: createVoiceApi(infra.config, infra.logger),
     conversations: s.conversations,
     bot: s.bot,

@@ -1,7 +1,7 @@
 // Direct Line tokens: signed (HS256 with the site secret), short-lived and
 // bound to one conversation. The `user` claim lets Web Chat know its user id.
 import jwt from 'jsonwebtoken';
-import { timingSafeEqual } from 'node:crypto';
+import { createSecretKey, KeyObject, timingSafeEqual } from 'node:crypto';
 import { ForbiddenError, UnauthorizedError } from '../../infra/errors';
 
 export interface DirectLineGrant {
@@ -15,13 +15,18 @@ export interface AttachmentGrant {
 }
 
 export class DirectLineTokens {
+  /** The signing key, made once: jsonwebtoken would otherwise make a key object from the string on every call. */
+  private readonly key: KeyObject;
+
   constructor(
     private readonly secret: string,
     readonly ttlSeconds: number,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret));
+  }
 
   issue(grant: DirectLineGrant): string {
-    return jwt.sign({ conv: grant.conversationId, user: grant.userId, kind: 'dl' }, this.secret, {
+    return jwt.sign({ conv: grant.conversationId, user: grant.userId, kind: 'dl' }, this.key, {
       expiresIn: this.ttlSeconds,
       algorithm: 'HS256',
     });
@@ -29,7 +34,7 @@ export class DirectLineTokens {
 
   verify(token: string): DirectLineGrant {
     try {
-      const p = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      const p = jwt.verify(token, this.key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
       if (p.kind !== 'dl' || typeof p.conv !== 'string' || typeof p.user !== 'string') throw new Error('not a Direct Line token');
       return { conversationId: p.conv, userId: p.user };
     } catch {
@@ -39,12 +44,12 @@ export class DirectLineTokens {
 
   /** A read grant for one uploaded file of one conversation, for URLs (`?t=`) where no header can be sent. */
   issueAttachment(grant: AttachmentGrant): string {
-    return jwt.sign({ conv: grant.conversationId, att: grant.attachmentId, kind: 'dla' }, this.secret, { expiresIn: this.ttlSeconds, algorithm: 'HS256' });
+    return jwt.sign({ conv: grant.conversationId, att: grant.attachmentId, kind: 'dla' }, this.key, { expiresIn: this.ttlSeconds, algorithm: 'HS256' });
   }
 
   verifyAttachment(token: string): AttachmentGrant {
     try {
-      const p = jwt.verify(token, this.secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
+      const p = jwt.verify(token, this.key, { algorithms: ['HS256'] }) as jwt.JwtPayload;
       if (p.kind !== 'dla' || typeof p.conv !== 'string' || typeof p.att !== 'string') throw new Error('not an attachment grant');
       return { conversationId: p.conv, attachmentId: p.att };
     } catch {

@@ -1,7 +1,10 @@
 // The Call: one phone call and everything that happened in it — the IVR path
 // (menus, keys, utterances), the queue, the conference with an operator,
 // recordings and transcripts. Provider payloads are mapped to plain fields:
-// FerretDB refuses keys with '.' or a leading '$' and nested arrays.
+// FerretDB refuses keys with '.' or a leading '$' and nested arrays. A call's
+// `_id` is its CallSid, so every lookup is by `_id` (the one filter FerretDB
+// reads from an index); a conversation's calls and a call's legs are linked by
+// sid (`previousCallSid`, `legSids`) rather than found by a query.
 import { Connection, Schema, Model, Types } from 'mongoose';
 
 export const CALL_PHASES = ['ivr', 'queued', 'connecting', 'connected', 'voicemail', 'ended'] as const;
@@ -52,13 +55,18 @@ const liveSegmentSchema = new Schema({ speaker: String, text: String, start: Num
 
 const callSchema = new Schema<CallRecord>(
   {
+    /** The CallSid. */
+    _id: { type: String, required: true },
+    /** The CallSid again, as earlier versions kept it (and its unique index). */
     callSid: { type: String, required: true },
     direction: { type: String, default: 'inbound' },
     from: { type: String, default: '' },
     to: { type: String, default: '' },
     status: { type: String, default: 'ringing' },
     phase: { type: String, enum: CALL_PHASES, default: 'ivr' },
-    conversationId: { type: Schema.Types.ObjectId, default: null, index: true },
+    conversationId: { type: Schema.Types.ObjectId, default: null },
+    /** The conversation's call before this one ('' for its first): the list the calls service walks back. */
+    previousCallSid: { type: String, default: '' },
     language: { type: String, default: 'en' },
     /** Responses given so far; the next gather's action carries step + 1 (idempotency key CallSid:step). */
     step: { type: Number, default: 0 },
@@ -105,17 +113,16 @@ const callSchema = new Schema<CallRecord>(
     liveCount: { type: Number, default: 0 },
     /** The call this one was placed for (an operator's leg, a call back). */
     parentCallSid: { type: String, default: '' },
+    /** The calls placed for this one (operators' legs), oldest first. */
+    legSids: { type: [String], default: [] },
     operatorId: { type: Schema.Types.ObjectId, default: null },
     startedAt: { type: Date, default: () => new Date() },
     endedAt: Date,
     duration: { type: Number, default: 0 },
-    /** Optimistic concurrency for read-modify-write of the arrays above. */
-    rev: { type: Number, default: 0 },
   },
   { timestamps: true },
 );
 callSchema.index({ callSid: 1 }, { unique: true });
-
 
 export interface IvrStep {
   step: number;
@@ -143,7 +150,8 @@ export interface RecordingInfo {
 
 /** A call as read from the store (lean). */
 export interface CallDoc {
-  _id: Types.ObjectId;
+  /** The CallSid. */
+  _id: string;
   callSid: string;
   direction: string;
   from: string;
@@ -151,6 +159,7 @@ export interface CallDoc {
   status: string;
   phase: CallPhase;
   conversationId: Types.ObjectId | null;
+  previousCallSid: string;
   language: string;
   step: number;
   choices: { digit: string; title: string }[];
@@ -171,17 +180,19 @@ export interface CallDoc {
   liveTranscript: { speaker: string; text: string; start: number; end: number; at: Date }[];
   liveCount: number;
   parentCallSid: string;
+  legSids: string[];
   operatorId: Types.ObjectId | null;
   startedAt: Date;
   endedAt?: Date;
   duration: number;
-  rev: number;
+  /** The version the store's exclusive changes keep (store/exclusive.ts). */
+  _v?: number;
   createdAt: Date;
   updatedAt: Date;
 }
 
 /** The stored fields (typed by hand: mongoose's inference over this schema is costly for the type checker). */
-export type CallRecord = Omit<CallDoc, '_id' | 'createdAt' | 'updatedAt'>;
+export type CallRecord = Omit<CallDoc, 'createdAt' | 'updatedAt'>;
 
 export function callModel(conn: Connection): Model<CallRecord> {
   return conn.models.Call ?? conn.model('Call', callSchema);

@@ -3,7 +3,7 @@
 // collected, and every status it went through. Numbers come from a counter
 // document bumped with $inc: atomic without transactions.
 import { Connection, Schema, InferSchemaType, Model, Types } from 'mongoose';
-import { CASE_STATUSES, CASE_TYPES } from './case.types';
+import { CASE_STATUSES, CASE_TYPES } from '../../cases/case.types';
 
 const historySchema = new Schema(
   {

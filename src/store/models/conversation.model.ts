@@ -5,7 +5,7 @@ export type ConversationMode = (typeof CONVERSATION_MODES)[number];
 
 const conversationSchema = new Schema(
   {
-    customerId: { type: Schema.Types.ObjectId, required: true, index: true },
+    customerId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true },
     /** The customer's address on the channel (web user id, E.164 phone, email). */
     address: { type: String, required: true },
@@ -14,13 +14,14 @@ const conversationSchema = new Schema(
     mode: { type: String, enum: CONVERSATION_MODES, default: 'bot' },
     language: { type: String, default: 'en' },
     escalationId: { type: Schema.Types.ObjectId, default: null },
+    /** Every escalation the conversation has had, oldest first (who may see it is decided by them). */
+    escalationIds: { type: [Schema.Types.ObjectId], default: [] },
     operatorId: { type: Schema.Types.ObjectId, default: null },
     greeted: { type: Boolean, default: false },
     subject: { type: String, default: '' },
   },
   { timestamps: true },
 );
-conversationSchema.index({ channel: 1, address: 1, mode: 1 });
 conversationSchema.index({ updatedAt: -1 });
 
 export type ConversationFields = InferSchemaType<typeof conversationSchema>;

@@ -9,15 +9,16 @@ const customerSchema = new Schema(
   {
     name: { type: String, default: '' },
     identities: { type: [identitySchema], default: [] },
-    /** "kind:value" strings, indexed: how a channel address finds its customer. */
+    /** "kind:value" strings; each is also a key document (store/keys.ts) pointing here. */
     identityKeys: { type: [String], default: [] },
+    /** The customer's conversations, oldest first: their history is read by `_id`. */
+    conversationIds: { type: [Schema.Types.ObjectId], default: [] },
     language: { type: String, default: 'en' },
     optOuts: { type: [String], default: [] },
     tags: { type: [String], default: [] },
   },
   { timestamps: true },
 );
-customerSchema.index({ identityKeys: 1 });
 
 export type CustomerDoc = InferSchemaType<typeof customerSchema> & { _id: import('mongoose').Types.ObjectId };
 

@@ -41,8 +41,6 @@ const messageSchema = new Schema(
   { timestamps: true },
 );
 messageSchema.index({ channel: 1, channelMessageId: 1 }, { unique: true });
-messageSchema.index({ conversationId: 1, seq: 1 });
-messageSchema.index({ conversationId: 1, createdAt: 1 });
 
 export type MessageFields = InferSchemaType<typeof messageSchema>;
 export type MessageDoc = MessageFields & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
