@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import twilio from 'twilio';
 import { ensureLocalServices } from '../scripts/local-services';
-import { freePort, peakRssMb, pct, startNode as start, waitHttp } from './lib';
+import { freePort, peakRssMb, pct, startNode as start, stopChild as stop, waitHttp } from './lib';
 import { startFakeTwilio, FakeTwilio } from '../test/fakes/twilio';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/infra/logger';
@@ -44,8 +44,6 @@ async function waitFor(check: () => boolean, ms: number, progress?: () => string
     }
   }
 }
-
-const stop = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r()).kill('SIGTERM')));
 
 interface Load {
   count: number;
