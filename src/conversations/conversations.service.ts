@@ -97,6 +97,16 @@ export function inboundMessageId(channel: string, channelMessageId: string): Typ
   return new Types.ObjectId(createHash('sha1').update(`${channel}\u0000${channelMessageId}`).digest().subarray(0, 12));
 }
 
+/** What a turn has numbered and not yet written: the timeline slots, and the replies to announce once they are. */
+export interface TurnWrites {
+  slots: MessageDoc[];
+  replies: MessageDoc[];
+}
+
+export function newTurnWrites(): TurnWrites {
+  return { slots: [], replies: [] };
+}
+
 export class ConversationsService {
   private readonly customerView: (m: Slot) => SlotView;
 
@@ -177,7 +187,11 @@ export class ConversationsService {
     return this.store.exclusive.run(`address:${addressKey}`, () => fn());
   }
 
-  /** Store a customer's message; a repeat of the same channel id returns the first copy. */
+  /**
+   * Store a customer's message; a repeat of the same channel id returns the
+   * first copy. Its numbered copy (timeline slot) is written at once too: the
+   * turn that follows may read it (an escalation's context).
+   */
   async recordInbound(input: InboundInput): Promise<{ message: MessageDoc; duplicate: boolean }> {
     const { conversation } = input;
     const _id = inboundMessageId(conversation.channel, input.channelMessageId);
@@ -215,10 +229,61 @@ export class ConversationsService {
   }
 
   /**
+   * Something we say within a turn (delivered by the channel's own answer or
+   * the web chat stream): numbered now, written with the rest of the turn by
+   * `writeTurn`. It lives in the timeline only: nothing about it changes later.
+   */
+  async replyInTurn(input: Omit<OutgoingInput, 'delivered'>, turn: TurnWrites): Promise<MessageDoc> {
+    const _id = new Types.ObjectId();
+    const seq = await this.store.timeline.next(String(input.conversation._id));
+    const now = new Date();
+    const message = {
+      _id,
+      conversationId: input.conversation._id,
+      channel: input.conversation.channel,
+      channelMessageId: `sb-${_id.toHexString()}`,
+      direction: 'out',
+      author: input.author,
+      authorId: '',
+      authorName: input.authorName ?? '',
+      operatorId: input.operatorId ? new Types.ObjectId(input.operatorId) : null,
+      activityType: 'message',
+      text: input.text,
+      choices: input.choices ?? [],
+      attachments: [],
+      clientActivityId: '',
+      status: 'sent',
+      seq,
+      error: '',
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+    } as unknown as MessageDoc; // the plain shape of what the model would hydrate (its arrays are typed as mongoose arrays)
+    turn.slots.push(message);
+    turn.replies.push(message);
+    return message;
+  }
+
+  /** Writes a turn's numbered messages in one go, then tells the streams about the replies. */
+  async writeTurn(turn: TurnWrites): Promise<void> {
+    const { slots, replies } = turn;
+    turn.slots = [];
+    turn.replies = [];
+    await this.store.timeline.putMany(slots);
+    for (const m of replies) await this.announce(m);
+  }
+
+  /**
    * Store something we say; delivered now (in the turn) or queued for the
    * outbound worker. Either way it takes its place in the conversation now.
    */
   async recordOutgoing(input: OutgoingInput): Promise<MessageDoc> {
+    if (input.delivered) {
+      const turn = newTurnWrites();
+      const message = await this.replyInTurn(input, turn);
+      await this.writeTurn(turn);
+      return message;
+    }
     const id = new Types.ObjectId();
     const seq = await this.store.timeline.next(String(input.conversation._id));
     const created = await this.store.messages.create({
@@ -237,7 +302,6 @@ export class ConversationsService {
     });
     const message = created.toObject() as MessageDoc;
     await this.store.timeline.put(message);
-    if (input.delivered) await this.announce(message);
     return message;
   }
 

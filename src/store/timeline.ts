@@ -80,15 +80,22 @@ export class TimelineRepository {
 
   /** Puts a message in its slot (its `seq` says which). */
   async put(m: MessageDoc): Promise<void> {
-    const slot = { ...m, _id: TimelineRepository.slotId(m.conversationId, m.seq), messageId: m._id } as Slot;
+    await this.putMany([m]);
+  }
+
+  /** Puts several messages in their slots in one write (a turn's messages). */
+  async putMany(ms: MessageDoc[]): Promise<void> {
+    if (!ms.length) return;
+    const slots = ms.map((m) => ({ ...m, _id: TimelineRepository.slotId(m.conversationId, m.seq), messageId: m._id }) as Slot);
     try {
-      await this.slots.insertOne(slot);
+      await this.slots.insertMany(slots, { ordered: false });
     } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+      if (!isDuplicateKey(err) && !allDuplicates(err)) throw err;
       // The same message again (a retried write after a store restart) is already in place;
-      // another message in this slot means the counter was re-seeded too low: say so loudly.
-      const there = await this.slots.findOne({ _id: slot._id }, { projection: { messageId: 1 } });
-      if (String(there?.messageId) !== String(m._id)) throw new Error(`timeline slot ${slot._id} already holds another message`, { cause: err });
+      // another message in a slot means the counter was re-seeded too low: say so loudly.
+      const there = await Promise.all(slots.map((s) => this.slots.findOne({ _id: s._id }, { projection: { messageId: 1 } })));
+      const wrong = slots.find((s, i) => String(there[i]?.messageId) !== String(s.messageId));
+      if (wrong) throw new Error(`timeline slot ${wrong._id} already holds another message`, { cause: err });
     }
   }
 
@@ -189,6 +196,13 @@ export class TimelineRepository {
       lo = top;
     }
   }
+}
+
+/** A bulk insert whose every failure is a duplicate key. */
+function allDuplicates(err: unknown): boolean {
+  const errors = (err as { writeErrors?: { code?: number }[] | { code?: number } }).writeErrors;
+  const list = Array.isArray(errors) ? errors : errors ? [errors] : [];
+  return list.length > 0 && list.every((e) => e.code === 11000);
 }
 
 function range(from: number, to: number): number[] {
