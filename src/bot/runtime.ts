@@ -30,6 +30,9 @@ export function createBotRuntime(store: Store, outbound: Enqueuer, deps: Omit<Bo
   adapter.onTurnError = async (ctx, err) => {
     // Trusted errors (unknown conversation…) go back to the caller as they are.
     if (err instanceof AppError && err.isTrusted) throw err;
+    // A customer's message that could not be stored is not acknowledged: the channel answers with
+    // an error, so the sender (Web Chat, Twilio) tries again, instead of a polite reply over a loss.
+    if (isCustomerMessage(ctx.activity) && !ctx.turnState.get(INBOUND)) throw err;
     deps.logger.error({ err, conversationId: ctx.activity.conversation?.id, channel: ctx.activity.channelId }, 'bot turn failed');
     if (isCustomerMessage(ctx.activity) && ctx.turnState.get(turnConversationKey)) {
       const lang = turnConversation(ctx).language;

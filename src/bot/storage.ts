@@ -14,11 +14,11 @@ export class ETagConflictError extends Error {
 }
 
 export class MongoStorage implements Storage {
-  constructor(private readonly store: Pick<Store, 'botState' | 'exclusive'>) {}
+  constructor(private readonly store: Pick<Store, 'botState' | 'botStateDocs' | 'exclusive'>) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
-    const docs = await Promise.all(keys.map((key) => this.store.botState.findOne({ _id: key }).lean<BotStateDoc>()));
+    const docs = await Promise.all(keys.map((key) => this.store.botStateDocs.findOne({ _id: key })));
     const items: StoreItems = {};
     for (const d of docs) if (d) items[d._id] = { ...(JSON.parse(d.state) as object), eTag: d.eTag };
     return items;

@@ -152,7 +152,8 @@ export class ConversationsService {
   }
 
   async find(id: string): Promise<ConversationDoc | null> {
-    return isValidObjectId(id) ? this.store.conversations.findOne({ _id: id }).lean<ConversationDoc>() : null;
+    // Every turn reads its conversation: with the driver itself, without mongoose's query machinery.
+    return isValidObjectId(id) ? this.store.conversations.collection.findOne<ConversationDoc>({ _id: new Types.ObjectId(id) }) : null;
   }
 
   /** Move the conversation to `to` only if it is in one of `from`; null when it was not. */
@@ -198,7 +199,8 @@ export class ConversationsService {
     const seq = await this.store.timeline.next(String(conversation._id));
     let message: MessageDoc;
     try {
-      const created = await this.store.messages.create({
+      // Written with the driver itself: the hot path skips mongoose's document machinery.
+      message = newMessage({
         _id,
         conversationId: conversation._id,
         channel: conversation.channel,
@@ -209,19 +211,26 @@ export class ConversationsService {
         authorName: input.authorName ?? '',
         activityType: input.activityType ?? 'message',
         text: input.text,
-        attachments: input.attachments ?? [],
+        attachments: (input.attachments ?? []).map(defined),
         clientActivityId: input.clientActivityId ?? '',
         status: 'received',
         seq,
       });
-      message = created.toObject() as MessageDoc;
+      await this.store.messages.collection.insertOne(message);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      // A redelivery: the number taken for it will never get a message, and readers pass it at once.
-      await this.store.timeline.skip(String(conversation._id), seq);
-      const existing = await this.store.messages.findOne({ _id }).lean<MessageDoc>();
-      if (existing) return { message: existing, duplicate: true };
-      throw err;
+      const existing = await this.store.messages.collection.findOne<MessageDoc>({ _id });
+      if (!existing) throw err;
+      // Our own insert, landed before a lost connection and retried by the driver: not a redelivery.
+      if (existing.seq !== seq) {
+        // The number taken for this copy will never get a message: readers pass it at once.
+        await this.store.timeline.skip(String(conversation._id), seq);
+        // A redelivery of a message whose first delivery was stored in full: answered once already.
+        if (await this.store.timeline.holds(existing)) return { message: existing, duplicate: true };
+        // The first delivery died between the message and its place in the conversation (the store
+        // went away, and the sender was told so): this delivery finishes it and gets the answer.
+      }
+      message = existing;
     }
     await this.store.timeline.put(message);
     await this.announce(message);
@@ -236,29 +245,20 @@ export class ConversationsService {
   async replyInTurn(input: Omit<OutgoingInput, 'delivered'>, turn: TurnWrites): Promise<MessageDoc> {
     const _id = new Types.ObjectId();
     const seq = await this.store.timeline.next(String(input.conversation._id));
-    const now = new Date();
-    const message = {
+    const message = newMessage({
       _id,
       conversationId: input.conversation._id,
       channel: input.conversation.channel,
       channelMessageId: `sb-${_id.toHexString()}`,
       direction: 'out',
       author: input.author,
-      authorId: '',
       authorName: input.authorName ?? '',
       operatorId: input.operatorId ? new Types.ObjectId(input.operatorId) : null,
-      activityType: 'message',
       text: input.text,
       choices: input.choices ?? [],
-      attachments: [],
-      clientActivityId: '',
       status: 'sent',
       seq,
-      error: '',
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-    } as unknown as MessageDoc; // the plain shape of what the model would hydrate (its arrays are typed as mongoose arrays)
+    });
     turn.slots.push(message);
     turn.replies.push(message);
     return message;
@@ -467,6 +467,21 @@ export class ConversationsService {
   private async announce(m: MessageDoc): Promise<void> {
     await this.bus.publish({ type: 'message', conversationId: String(m.conversationId), messageId: String(m._id), message: m });
   }
+}
+
+type NewMessage = Pick<MessageDoc, '_id' | 'conversationId' | 'channel' | 'channelMessageId' | 'direction' | 'author' | 'status' | 'seq'> &
+  Partial<Omit<MessageDoc, 'createdAt' | 'updatedAt' | 'choices' | 'attachments'>> & { choices?: Choice[]; attachments?: Attachment[] };
+
+/** A message as the model would store it, defaults filled, for writes that bypass mongoose. */
+function newMessage(fields: NewMessage): MessageDoc {
+  const now = new Date();
+  const defaults = { authorId: '', authorName: '', operatorId: null, activityType: 'message', text: '', choices: [], attachments: [], clientActivityId: '', error: '', attempts: 0 };
+  return { ...defaults, ...fields, createdAt: now, updatedAt: now } as unknown as MessageDoc; // its arrays are plain, not mongoose's
+}
+
+/** The object without its undefined fields (the driver would store them as null). */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
 function pick(m: MessageDoc, fields: (keyof MessageDoc)[]): Record<string, unknown> {

@@ -19,7 +19,7 @@ import { escalationModel } from './models/escalation.model';
 import { operatorModel } from './models/operator.model';
 import { caseModel, counterModel, satisfactionModel } from './models/case.model';
 import { callModel } from './models/call.model';
-import { botStateModel } from './models/bot-state.model';
+import { botStateModel, BotStateDoc } from './models/bot-state.model';
 
 export { LeaseBusyError, LeaseLostError, StaleWriteError } from './exclusive';
 export type { Lease, Update } from './exclusive';
@@ -57,6 +57,8 @@ export function createStore(conn: Connection, redis: Redis, prefix: string, opts
     satisfaction: satisfactionModel(conn),
     calls: callModel(conn),
     botState: botStateModel(conn),
+    /** The same documents through the driver alone, for the read every turn makes. */
+    botStateDocs: conn.collection<BotStateDoc>('botstate'),
     email: new EmailStore(conn),
     outbox: new MessagingOutbox(conn),
   };

@@ -99,6 +99,12 @@ export class TimelineRepository {
     }
   }
 
+  /** True when the message is in its slot. */
+  async holds(m: MessageDoc): Promise<boolean> {
+    const there = await this.slots.findOne({ _id: TimelineRepository.slotId(m.conversationId, m.seq) }, { projection: { messageId: 1 } });
+    return String(there?.messageId) === String(m._id);
+  }
+
   /** A number that will never get a message (a redelivery took it): readers skip it at once. */
   async skip(conversationId: string, seq: number): Promise<void> {
     await this.slots.insertOne({ _id: TimelineRepository.slotId(conversationId, seq), unused: true } as Slot).catch((err: unknown) => {
