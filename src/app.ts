@@ -24,7 +24,9 @@ import { conversationsRoutes } from './conversations/conversations.routes';
 import { OperatorsService } from './operators/operators.service';
 import { operatorsRoutes } from './operators/operators.routes';
 import { authenticate, hasRole } from './operators/auth';
-import { LoginThrottle } from './operators/login-throttle';
+import { LoginThrottle, loginLimitsFrom } from './operators/login-throttle';
+import { metricsGuard } from './infra/metrics-guard';
+import { DisplayNames } from './operators/display-names';
 import { consoleSocket } from './operators/console.socket';
 import { HandoffService } from './handoff/handoff.service';
 import { handoffRoutes } from './handoff/handoff.routes';
@@ -76,6 +78,8 @@ export interface Services {
   bot: BotRuntime;
   tokens: DirectLineTokens;
   metrics: Metrics;
+  /** Which display names a customer may take (not the company's, the bot's or an operator's). */
+  displayNames: DisplayNames;
 }
 
 export async function createInfra(config: Config, logger: Logger): Promise<Infra> {
@@ -129,7 +133,7 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
   const { config, bus, logger } = infra;
   const { prompts, faq, flows } = loadContent(config);
   const conversations = new ConversationsService(infra.store, bus);
-  const operators = new OperatorsService(infra.store, config.SESSION_SECRET, config.SESSION_TTL_SECONDS);
+  const operators = new OperatorsService(infra.store, config.SESSION_SECRET, config.SESSION_TTL_SECONDS, { bus, sessionCacheMs: config.SESSION_CHECK_CACHE_MS });
   const outbound = new OutboundService(infra.outboundQueue, conversations, config.OUTBOUND_ATTEMPTS);
   registerMessagingGuard(infra, { conversations, outbound });
   const handoff: HandoffService = new HandoffService(infra.store, {
@@ -155,7 +159,9 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
     flowActions: (c) => caseActions(cases, c),
   });
   const tokens = new DirectLineTokens(config.DIRECTLINE_SECRET, config.DIRECTLINE_TOKEN_TTL_SECONDS);
-  return { conversations, operators, handoff, outbound, faq, prompts, engine, cases, bot, tokens, metrics };
+  const displayNames = new DisplayNames(operators, [config.COMPANY_NAME]);
+  operators.onChange(() => displayNames.refresh());
+  return { conversations, operators, handoff, outbound, faq, prompts, engine, cases, bot, tokens, metrics, displayNames };
 }
 
 function routeLabel(req: Request): string {
@@ -167,7 +173,8 @@ export function createApp(infra: Infra, s: Services): Express {
   const { config, logger } = infra;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only the proxies TRUST_PROXY names may set the client address (X-Forwarded-For); by default none may.
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -202,7 +209,7 @@ export function createApp(infra: Infra, s: Services): Express {
     const [mongo, redis] = await Promise.all([pingMongo(infra.conn), pingRedis(infra.redis)]);
     res.status(mongo && redis ? 200 : 503).json({ mongo, redis });
   });
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', metricsGuard(config), async (_req, res) => {
     res.type(s.metrics.registry.contentType).send(await s.metrics.registry.metrics());
   });
 
@@ -221,10 +228,11 @@ export function createApp(infra: Infra, s: Services): Express {
       attachments: email.store,
       uploadLimits: { fileBytes: config.WEBCHAT_UPLOAD_MAX_FILE_BYTES, totalBytes: config.WEBCHAT_UPLOAD_MAX_TOTAL_BYTES, maxFiles: config.WEBCHAT_UPLOAD_MAX_FILES },
       publicBaseUrl: config.PUBLIC_BASE_URL,
+      displayName: (name) => s.displayNames.safe(name),
       operatorMaySee: async (token, conversationId) => {
         let operator;
         try {
-          operator = s.operators.verify(token);
+          operator = await s.operators.authenticate(token);
         } catch {
           return false;
         }
@@ -255,8 +263,7 @@ export function createApp(infra: Infra, s: Services): Express {
 
   const api = express.Router();
   api.use(json);
-  const loginLimits = { perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT, perIp: config.LOGIN_MAX_FAILURES_PER_IP, windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS };
-  const loginThrottle = new LoginThrottle(infra.redis, config.QUEUE_PREFIX, loginLimits, logger);
+  const loginThrottle = new LoginThrottle(infra.redis, config.QUEUE_PREFIX, loginLimitsFrom(config), logger);
   api.use(operatorsRoutes(s.operators, loginThrottle));
   api.use(authenticate(s.operators));
   api.use(handoffRoutes(s.handoff, s.operators));

@@ -2,6 +2,7 @@
 // reads is read here, once; .env.example documents each one. Production
 // refuses to start with the development defaults for secrets.
 import { z } from 'zod';
+import { passwordProblem } from './operators/password-policy';
 
 const DEV_DIRECTLINE_SECRET = 'dev-directline-secret-change-me';
 const DEV_SESSION_SECRET = 'dev-session-secret-change-me';
@@ -27,10 +28,20 @@ const schema = z.object({
   WEBCHAT_UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(50).default(10),
   SESSION_SECRET: z.string().min(16).default(DEV_SESSION_SECRET),
   SESSION_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
-  // Sign-in throttle (src/operators/login-throttle.ts): failed logins per account and per client address within the window; over either → 429.
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
-  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(20),
+  /** How long a web process trusts its last check that a session still stands (logout, disable, role or password change), ms. */
+  SESSION_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(5000).default(5000),
+  // Sign-in throttle (src/operators/login-throttle.ts). Failures are counted per (account, address) pair: the first
+  // LOGIN_FREE_FAILURES pass, then each attempt waits twice as long as the last, up to LOGIN_MAX_DELAY_SECONDS.
+  LOGIN_FREE_FAILURES: z.coerce.number().int().min(0).default(3),
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  // Ceilings within the window: over them, only addresses with no failure on that account may still try.
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(100),
   LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(15 * 60),
+  /** Which proxies' X-Forwarded-For is believed: none (default), a hop count, or Express's list ("loopback", "10.0.0.0/8, 127.0.0.1"). */
+  TRUST_PROXY: z.string().default('none'),
+  /** Bearer token for GET /metrics; unset → open in development and test, refused (404) in production. */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN needs at least 16 characters').optional(),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(10, 'ADMIN_PASSWORD needs at least 10 characters').optional(),
   SEED_DEMO: bool.optional(),
@@ -126,8 +137,10 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-export interface Config extends Env {
+export interface Config extends Omit<Env, 'TRUST_PROXY'> {
   PUBLIC_BASE_URL: string;
+  /** Express's 'trust proxy' setting: false (none), a hop count, or a list of addresses and subnets. */
+  TRUST_PROXY: false | number | string;
   SEED_DEMO: boolean;
   isProduction: boolean;
   TWILIO_MESSAGING_ENABLED: boolean;
@@ -135,6 +148,13 @@ export interface Config extends Env {
 }
 
 export class ConfigError extends Error {}
+
+function trustProxy(v: string): false | number | string {
+  const t = v.trim().toLowerCase();
+  if (['', 'none', 'false', 'no', '0'].includes(t)) return false;
+  if (/^\d+$/.test(t)) return Number(t);
+  return v.trim();
+}
 
 /** Parse and check an environment. Pure: tests pass their own object. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -153,6 +173,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (c.DIRECTLINE_SECRET === DEV_DIRECTLINE_SECRET) problems.push('DIRECTLINE_SECRET must be set');
     if (c.SESSION_SECRET === DEV_SESSION_SECRET) problems.push('SESSION_SECRET must be set');
     if (!c.ADMIN_EMAIL || !c.ADMIN_PASSWORD) problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set');
+    else {
+      const weak = passwordProblem(c.ADMIN_PASSWORD, c.ADMIN_EMAIL);
+      if (weak) problems.push(`ADMIN_PASSWORD is refused: ${weak}`);
+    }
     if (!c.PUBLIC_BASE_URL) problems.push('PUBLIC_BASE_URL must be set');
     if (c.TWILIO_ACCOUNT_SID && !c.TWILIO_AUTH_TOKEN) problems.push('TWILIO_AUTH_TOKEN must be set with TWILIO_ACCOUNT_SID');
     // Unsigned messaging webhooks would let anyone write as any customer.
@@ -167,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     PUBLIC_BASE_URL: (c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, ''),
     SEED_DEMO: c.SEED_DEMO ?? c.NODE_ENV === 'development',
+    TRUST_PROXY: trustProxy(c.TRUST_PROXY),
     isProduction,
     TWILIO_MESSAGING_ENABLED: messagingEnabled,
     VOICE_ENABLED: voiceEnabled,

@@ -40,10 +40,11 @@ export function createApi({ getToken, onUnauthorized }) {
     return data;
   }
 
-  /** A file the gateway serves to operators (attachments), as a Blob. */
-  async function file(url) {
+  /** One of our stored attachments, by its id, as a Blob (never a URL: customers give URLs). */
+  async function file(attachmentId) {
     const token = getToken();
-    const res = await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+    // inline=1: the real type for the few types a browser shows without running anything; others stay octet-stream.
+    const res = await fetch(`/api/attachments/${encodeURIComponent(attachmentId)}?inline=1`, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
     if (!res.ok) {
       if (res.status === 401 && token) onUnauthorized();
       throw new ApiError(res.status, `the file could not be opened (${res.status})`);

@@ -228,7 +228,7 @@ function renderMessages() {
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const customer = state.open.data.customer && state.open.data.customer.name;
   const sorted = [...state.open.messages.values()].sort((a, b) => new Date(a.createdAt) - new Date(b.createdAt));
-  clear(list).append(...sorted.map((m) => messageItem(m, customer, openFile)));
+  clear(list).append(...sorted.map((m) => messageItem(m, customer, openFile, state.open.id)));
   if (nearBottom || sorted.length < 3) list.scrollTop = list.scrollHeight;
 }
 
@@ -237,11 +237,11 @@ function renderMessages() {
 const VIEWABLE = ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'];
 
 /** Opens an attachment in a new tab (the tab is opened within the click, so it is not blocked), or downloads it. */
-async function openFile(url, name) {
+async function openFile(attachmentId, name) {
   let tab = null;
   try {
     tab = window.open('', '_blank');
-    const blob = await api.file(url);
+    const blob = await api.file(attachmentId);
     const viewable = VIEWABLE.includes((blob.type || '').split(';')[0].trim().toLowerCase());
     const href = URL.createObjectURL(viewable ? blob : new Blob([blob], { type: 'application/octet-stream' }));
     if (viewable && tab) tab.location.href = href;

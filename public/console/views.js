@@ -121,26 +121,39 @@ export function escalationCard(e, { selected, onOpen, onClaim, mine }) {
 }
 
 /**
- * Files that came with a message. The gateway's own files need the operator's
- * session, so `openFile` fetches them; a provider's media link is only linked.
+ * The id of one of our own stored attachments, from the links the gateway
+ * itself writes: /api/attachments/<id> (email) or a web chat upload of this
+ * very conversation. Anything else came from the customer.
  */
-function attachmentsBlock(attachments, openFile) {
+export function ownAttachmentId(contentUrl, conversationId) {
+  if (typeof contentUrl !== 'string') return null;
+  const api = /^\/api\/attachments\/([a-f0-9]{24})$/.exec(contentUrl);
+  if (api) return api[1];
+  const upload = /^\/v3\/directline\/conversations\/([a-f0-9]{24})\/attachments\/([a-f0-9]{24})$/.exec(contentUrl);
+  return upload && upload[1] === conversationId ? upload[2] : null;
+}
+
+/**
+ * Files that came with a message. Only our own attachments open, by id, with
+ * the operator's session (`openFile`); a customer-given URL is shown as plain
+ * text: never fetched, never linked, never sent a token.
+ */
+function attachmentsBlock(attachments, openFile, conversationId) {
   if (!attachments || !attachments.length) return null;
   return h(
     'ul',
     { class: 'msg__files' },
     attachments.map((a) => {
       const label = `📎 ${a.name || 'attachment'}${a.contentType ? ` (${a.contentType})` : ''}`;
-      const ours = a.contentUrl && /^\/(api|v3\/directline)\//.test(a.contentUrl);
-      if (ours && openFile) return h('li', {}, h('button', { type: 'button', class: 'msg__file', onclick: () => openFile(a.contentUrl, a.name) }, label));
-      if (a.contentUrl && /^https:\/\//.test(a.contentUrl)) return h('li', {}, h('a', { class: 'msg__file', href: a.contentUrl, target: '_blank', rel: 'noopener noreferrer' }, label));
-      return h('li', { class: 'muted' }, label);
+      const id = ownAttachmentId(a.contentUrl, conversationId);
+      if (id && openFile) return h('li', {}, h('button', { type: 'button', class: 'msg__file', onclick: () => openFile(id, a.name) }, label));
+      return h('li', { class: 'muted msg__file--foreign' }, label, a.contentUrl ? ` — ${String(a.contentUrl).slice(0, 300)}` : '');
     }),
   );
 }
 
 /** One message in the conversation thread, with its files and its delivery status when we sent it. */
-export function messageItem(m, customer, openFile) {
+export function messageItem(m, customer, openFile, conversationId) {
   const outbound = m.direction === 'out';
   const status = outbound ? statusLabel(m.status) : '';
   return h(
@@ -148,7 +161,7 @@ export function messageItem(m, customer, openFile) {
     { class: `msg msg--${m.author}`, dataset: { messageId: m.id, status: m.status } },
     h('div', { class: 'msg__meta' }, h('span', { class: 'msg__author' }, authorLabel(m, customer)), h('time', { datetime: m.createdAt }, clock(m.createdAt))),
     h('div', { class: 'msg__text' }, m.text),
-    attachmentsBlock(m.attachments, openFile),
+    attachmentsBlock(m.attachments, openFile, conversationId || m.conversationId),
     m.choices && m.choices.length ? h('div', { class: 'msg__choices' }, m.choices.map((c) => h('span', { class: 'msg__choice' }, c.title))) : null,
     status ? h('div', { class: `msg__status msg__status--${m.status}`, title: m.error || '' }, status, m.status === 'failed' && m.error ? `: ${m.error}` : '') : null,
   );

@@ -14,7 +14,9 @@ export type BusEvent =
   | { type: 'conversation'; conversationId: string; mode: string }
   | { type: 'escalation'; escalationId: string; conversationId: string; status: string; operatorId?: string }
   /** A live transcript segment of a phone call (interim ones are replaced by the final one with the same start). */
-  | { type: 'transcript'; conversationId: string; callSid: string; speaker: string; text: string; final: boolean; start: number; end: number };
+  | { type: 'transcript'; conversationId: string; callSid: string; speaker: string; text: string; final: boolean; start: number; end: number }
+  /** An operator's sessions changed (logout, disabled, roles or password changed): drop cached checks, re-check open consoles. */
+  | { type: 'operator.sessions'; operatorId: string };
 
 export class Bus {
   private readonly local = new EventEmitter();

@@ -1,21 +1,27 @@
 // Bearer-token authentication and role checks for every /api route.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../infra/errors';
-import type { OperatorsService, Role, Session } from './operators.service';
+import type { OperatorsService, Role, Session, SignedSession } from './operators.service';
 
 declare module 'express-serve-static-core' {
   interface Request {
-    session?: Session;
+    session?: SignedSession;
   }
 }
 
+/** A bearer token whose session still stands (signed, unexpired, not logged out, not superseded); else 401. */
 export function authenticate(operators: OperatorsService): RequestHandler {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    if (req.session) return next();
     const h = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(h);
     if (!m) return next(new UnauthorizedError());
-    req.session = operators.verify(m[1]);
-    next();
+    try {
+      req.session = await operators.authenticate(m[1]);
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }
 
@@ -32,7 +38,7 @@ export function requireRole(...roles: Role[]): RequestHandler {
   };
 }
 
-export function session(req: Request): Session {
+export function session(req: Request): SignedSession {
   if (!req.session) throw new UnauthorizedError();
   return req.session;
 }

@@ -4,6 +4,9 @@
 // an operator watches ({"type":"watch","conversationId"}) once access is checked.
 // An operator with a console open is `available`; when their last console
 // (on any web instance; counted in Redis) closes, `offline`.
+// A session that ends while its console is open (logout, disabled, roles or
+// password changed) closes the socket with 4401 "session ended": at once on
+// the bus event, or at the next periodic check if the event was lost.
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import type { ConversationsService } from '../conversations/conversations.service';
@@ -13,7 +16,7 @@ import type { Bus, BusEvent } from '../infra/bus';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 import type { SocketRoute } from '../infra/sockets';
-import type { OperatorsService, Session } from './operators.service';
+import type { OperatorsService, SignedSession } from './operators.service';
 
 const frameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auth'), token: z.string().max(4000) }),
@@ -23,6 +26,10 @@ const frameSchema = z.discriminatedUnion('type', [
 ]);
 
 const AUTH_TIMEOUT_MS = 10000;
+/** How often an open console asks whether its session still stands (answered from a ≤ 5 s cache). */
+const SESSION_RECHECK_MS = 1000;
+/** The close code for a session that was refused or has ended: the console signs out rather than reconnects. */
+export const SESSION_ENDED = 4401;
 /** A count of open consoles outlives a crashed instance by at most this. */
 const CONSOLE_COUNT_TTL_S = 24 * 3600;
 
@@ -34,8 +41,10 @@ export function consoleSocket(deps: {
   logger: Logger;
   redis: Redis;
   prefix: string;
+  recheckMs?: number;
 }): SocketRoute {
   const { operators, handoff, conversations, bus, logger, redis, prefix } = deps;
+  const recheckMs = deps.recheckMs ?? SESSION_RECHECK_MS;
   const consoles = (operatorId: string) => `${prefix}:consoles:${operatorId}`;
   const opened = async (operatorId: string) => {
     const key = consoles(operatorId);
@@ -52,7 +61,15 @@ export function consoleSocket(deps: {
     match: (pathname) => (pathname === '/console/socket' ? {} : null),
     async accept() {
       return (ws: WebSocket) => {
-        let who: Session | null = null;
+        let who: SignedSession | null = null;
+        let recheck: NodeJS.Timeout | null = null;
+        const ended = () => {
+          send({ type: 'error', error: 'the session has ended; sign in again' });
+          ws.close(SESSION_ENDED, 'session ended');
+        };
+        const checkSession = async (fresh: boolean) => {
+          if (who && ws.readyState === ws.OPEN && !(await operators.stillValid(who, { fresh }))) ended();
+        };
         const watching = new Set<string>();
         const send = (data: unknown) => {
           if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(data));
@@ -62,7 +79,9 @@ export function consoleSocket(deps: {
         const onEvent = async (e: BusEvent) => {
           if (!who) return;
           try {
-            if (e.type === 'escalation') send({ type: 'escalation', escalationId: e.escalationId, conversationId: e.conversationId, status: e.status, operatorId: e.operatorId });
+            if (e.type === 'operator.sessions') {
+              if (e.operatorId === who.operatorId) await checkSession(true);
+            } else if (e.type === 'escalation') send({ type: 'escalation', escalationId: e.escalationId, conversationId: e.conversationId, status: e.status, operatorId: e.operatorId });
             else if (!watching.has(e.conversationId)) return;
             else if (e.type === 'message') {
               const m = e.message ?? (await conversations.getMessage(e.messageId));
@@ -88,8 +107,9 @@ export function consoleSocket(deps: {
           try {
             if (frame.type === 'auth') {
               if (who) return void send({ type: 'error', error: 'already authenticated' });
-              who = operators.verify(frame.token);
+              who = await operators.authenticate(frame.token);
               clearTimeout(authTimer);
+              recheck = setInterval(() => void checkSession(false).catch((err: Error) => logger.warn({ err }, 'console socket: session check failed')), recheckMs);
               await opened(who.operatorId);
               send({ type: 'ready', operatorId: who.operatorId });
             } else if (!who) {
@@ -109,6 +129,7 @@ export function consoleSocket(deps: {
         });
         ws.on('close', () => {
           clearTimeout(authTimer);
+          if (recheck) clearInterval(recheck);
           off();
           if (who) closed(who.operatorId).catch((err: Error) => logger.warn({ err }, 'console socket: presence not updated'));
         });

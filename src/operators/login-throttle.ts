@@ -1,59 +1,53 @@
-// Brute-force protection for POST /api/auth/login, kept in Redis so every web
-// instance shares the counts. Failures are counted per account (the
-// lower-cased email, known or not, so a refusal says nothing about whether
-// the account exists) and per client address, each in a fixed window that
-// starts with its first failure. Over either limit the login is refused
-// before the password is looked at.
+// Brute-force protection for POST /api/auth/login (rate-limiter-flexible on
+// Redis, so every web instance shares the counts). Built so that an attacker
+// cannot lock the owner out:
+// - failures are counted per (account, address) pair: the first few pass,
+//   then each further attempt from that pair waits twice as long as the last
+//   (progressive delay), up to a cap;
+// - per address and per account there are ceilings of failures within a
+//   window; over either, only addresses that have not failed on that account
+//   may still try. So a clean address (the owner's) with the right password
+//   always gets in, and an address that sprays many accounts, or a botnet
+//   on one account, gets one guess per (account, address) while it lasts.
+// Accounts are the lower-cased email, known or not, hashed: a refusal says
+// nothing about whether the account exists, and Redis holds no email.
 import { createHash } from 'node:crypto';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config } from '../config';
 import type { Logger } from '../infra/logger';
 import type { Redis } from '../infra/redis';
 
 export interface LoginThrottleLimits {
+  /** Failures per (account, address) that pass without a delay. */
+  freeFailures: number;
+  /** The longest delay between two attempts of one pair, seconds. */
+  maxDelaySeconds: number;
   perAccount: number;
   perIp: number;
   windowSeconds: number;
 }
 
-/** An attempt that holds a place in both counters until its outcome is known. */
+export function loginLimitsFrom(config: Config): LoginThrottleLimits {
+  return {
+    freeFailures: config.LOGIN_FREE_FAILURES,
+    maxDelaySeconds: config.LOGIN_MAX_DELAY_SECONDS,
+    perAccount: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+    perIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+  };
+}
+
+/** An attempt let through; it says how it ended. */
 export interface LoginAttempt {
-  /** The password was right: the account's count starts over; the address gets its place back. */
+  /** The password was right: the pair starts over. */
   succeeded(): Promise<void>;
-  /** The email or password was wrong: the place stays counted. */
+  /** The email or password was wrong: it counts for the pair, the address and the account. */
   failed(): Promise<void>;
-  /** Neither (the check itself broke): the place is given back. */
+  /** Neither (the check itself broke): the attempt is given back. */
   abandoned(): Promise<void>;
 }
 
 export type LoginDecision = { allowed: true; attempt: LoginAttempt } | { allowed: false; retryAfterSeconds: number };
-
-// Checks both counters and, when neither is full, counts the attempt in both, in one step: parallel
-// guesses cannot all slip in under the limit. Returns {allowed, wait, account count, address count}.
-const BEGIN = `
-local limits = {tonumber(ARGV[1]), tonumber(ARGV[2])}
-local window = tonumber(ARGV[3])
-local counts = {tonumber(redis.call('GET', KEYS[1]) or '0'), tonumber(redis.call('GET', KEYS[2]) or '0')}
-local wait = 0
-for i = 1, 2 do
-  if counts[i] >= limits[i] then
-    local ttl = redis.call('TTL', KEYS[i])
-    if ttl < 0 then ttl = window; redis.call('EXPIRE', KEYS[i], window) end
-    if ttl > wait then wait = ttl end
-  end
-end
-if wait > 0 then return {0, wait, counts[1], counts[2]} end
-for i = 1, 2 do
-  counts[i] = redis.call('INCR', KEYS[i])
-  if redis.call('TTL', KEYS[i]) < 0 then redis.call('EXPIRE', KEYS[i], window) end
-end
-return {1, 0, counts[1], counts[2]}
-`;
-
-// Gives an address its place back without going below zero or dropping the window.
-const RELEASE = `
-local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n > 0 then redis.call('DECR', KEYS[1]) end
-return n
-`;
 
 /** "an***@example.com": enough for a reader of the log to recognise the account, not to learn it. */
 export function maskEmail(email: string): string {
@@ -66,26 +60,83 @@ export function accountKey(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * The Redis key prefixes of the sign-in throttle (rate-limiter-flexible adds
+ * ":<key>"): one builder, under the deployment's prefix like every other key.
+ */
+export function loginThrottleKeys(prefix: string) {
+  return {
+    /** Attempts per (account digest, address) pair. */
+    pair: `${prefix}:login:pair`,
+    /** The pair's progressive-delay gate: present while the pair must wait. */
+    gate: `${prefix}:login:gate`,
+    /** Failures per address. */
+    ip: `${prefix}:login:ip`,
+    /** Failures per account. */
+    account: `${prefix}:login:acct`,
+  };
+}
+
+/** How long a pair waits after its n-th failure: nothing for the free ones, then 1 s, doubling, up to the cap. */
+export function delaySeconds(failures: number, limits: Pick<LoginThrottleLimits, 'freeFailures' | 'maxDelaySeconds'>): number {
+  const over = failures - limits.freeFailures;
+  if (over < 0) return 0;
+  return Math.min(2 ** Math.min(over, 30), limits.maxDelaySeconds);
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 export class LoginThrottle {
+  private readonly pair: RateLimiterRedis;
+  private readonly gate: RateLimiterRedis;
+  private readonly ip: RateLimiterRedis;
+  private readonly account: RateLimiterRedis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     /** The deployment's key prefix, so environments (and test gateways) sharing a Redis count apart. */
-    private readonly prefix: string,
+    prefix: string,
     private readonly limits: LoginThrottleLimits,
     private readonly logger: Logger,
-  ) {}
-
-  private keys(email: string, ip: string): { account: string; ip: string } {
-    // The email is hashed: Redis never holds the addresses people typed.
-    const digest = createHash('sha256').update(accountKey(email)).digest('hex').slice(0, 32);
-    return { account: `${this.prefix}:login:fail:acct:${digest}`, ip: `${this.prefix}:login:fail:ip:${ip}` };
+  ) {
+    const keys = loginThrottleKeys(prefix);
+    const common = { storeClient: redis, duration: limits.windowSeconds };
+    // The pair's count never refuses by itself (the gate and the ceilings do); its points are only a bound.
+    this.pair = new RateLimiterRedis({ ...common, keyPrefix: keys.pair, points: 1_000_000 });
+    this.gate = new RateLimiterRedis({ storeClient: redis, keyPrefix: keys.gate, points: 1, duration: limits.maxDelaySeconds });
+    this.ip = new RateLimiterRedis({ ...common, keyPrefix: keys.ip, points: limits.perIp });
+    this.account = new RateLimiterRedis({ ...common, keyPrefix: keys.account, points: limits.perAccount });
   }
 
   async begin(email: string, ip: string): Promise<LoginDecision> {
-    const { perAccount, perIp, windowSeconds } = this.limits;
-    const keys = this.keys(email, ip);
-    const [allowed, wait, accountCount, ipCount] = (await this.redis.eval(BEGIN, 2, keys.account, keys.ip, perAccount, perIp, windowSeconds)) as number[];
-    if (!allowed) return { allowed: false, retryAfterSeconds: Math.max(1, wait) };
+    const account = createHash('sha256').update(accountKey(email)).digest('hex').slice(0, 32);
+    const pairKey = `${account}:${ip}`;
+    // Counted before the password is checked: parallel guesses from one pair each get their own number.
+    const counted = await this.pair.consume(pairKey);
+    const prior = counted.consumedPoints - 1;
+    const refuse = async (ms: number): Promise<LoginDecision> => {
+      await this.pair.reward(pairKey);
+      return { allowed: false, retryAfterSeconds: seconds(ms) };
+    };
+
+    if (prior > 0) {
+      const [byIp, byAccount] = await Promise.all([this.ip.get(ip), this.account.get(account)]);
+      const over = [byIp && byIp.consumedPoints >= this.limits.perIp ? byIp : null, byAccount && byAccount.consumedPoints >= this.limits.perAccount ? byAccount : null];
+      const wait = Math.max(...over.map((r) => r?.msBeforeNext ?? 0));
+      if (wait > 0) return refuse(wait);
+    }
+    // Past the free failures, the gate is shut by each failure for its delay (see `failed`); an attempt
+    // that passes shuts it at once too (atomically), so parallel attempts from one pair go one at a time.
+    const delay = delaySeconds(prior, this.limits);
+    if (delay > 0) {
+      try {
+        await this.gate.consume(pairKey, 1, { customDuration: delay });
+      } catch (err) {
+        if (err instanceof RateLimiterRes) return refuse(err.msBeforeNext);
+        throw err;
+      }
+    }
+
     let settled = false;
     const settle = async (fn: () => Promise<unknown>) => {
       if (settled) return;
@@ -95,19 +146,26 @@ export class LoginThrottle {
     return {
       allowed: true,
       attempt: {
-        succeeded: () => settle(() => this.redis.multi().del(keys.account).eval(RELEASE, 1, keys.ip).exec()),
-        failed: () =>
-          settle(async () => {
-            // Exactly one attempt brings a counter to its limit: that one reports the lockout.
-            if (accountCount === perAccount) {
-              this.logger.warn({ account: maskEmail(accountKey(email)), ip, failures: accountCount, windowSeconds }, 'login locked for an account: too many failed attempts');
-            }
-            if (ipCount === perIp) {
-              this.logger.warn({ ip, failures: ipCount, windowSeconds }, 'login locked for an address: too many failed attempts');
-            }
-          }),
-        abandoned: () => settle(() => this.redis.multi().eval(RELEASE, 1, keys.account).eval(RELEASE, 1, keys.ip).exec()),
+        succeeded: () => settle(() => Promise.all([this.pair.delete(pairKey), this.gate.delete(pairKey)])),
+        failed: () => settle(() => this.failed(email, account, pairKey, ip, prior + 1)),
+        abandoned: () => settle(() => this.pair.reward(pairKey)),
       },
     };
+  }
+
+  private async failed(email: string, account: string, pairKey: string, ip: string, pairFailures: number): Promise<void> {
+    const delay = delaySeconds(pairFailures, this.limits);
+    const [byIp, byAccount] = await Promise.all([this.ip.penalty(ip), this.account.penalty(account), delay > 0 ? this.gate.block(pairKey, delay) : null]);
+    const { perAccount, perIp, windowSeconds } = this.limits;
+    // Exactly one failure brings a counter to its ceiling: that one reports it.
+    if (byAccount.consumedPoints === perAccount) {
+      this.logger.warn({ account: maskEmail(accountKey(email)), ip, failures: perAccount, windowSeconds }, 'login: an account reached its failure ceiling; only clean addresses may still try');
+    }
+    if (byIp.consumedPoints === perIp) {
+      this.logger.warn({ ip, failures: perIp, windowSeconds }, 'login: an address reached its failure ceiling; it may still try accounts it has not failed on');
+    }
+    if (pairFailures === this.limits.freeFailures + 1) {
+      this.logger.info({ account: maskEmail(accountKey(email)), ip, failures: pairFailures }, 'login: attempts from this address are now slowed for this account');
+    }
   }
 }

@@ -53,6 +53,8 @@ export async function startGateway(name: string, opts: GatewayOptions = {}): Pro
     DIRECTLINE_SECRET: DL_SECRET,
     SESSION_SECRET: 'test-session-secret-0123456789',
     SEED_DEMO: 'false',
+    // Tests speak as clients behind a local proxy (X-Forwarded-For from loopback); the default trusts none.
+    TRUST_PROXY: 'loopback',
     ...opts.env,
   });
   const logger = createLogger(config.LOG_LEVEL, 'test');

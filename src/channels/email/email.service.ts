@@ -40,6 +40,8 @@ export interface EmailServiceDeps {
   bot: BotRuntime;
   responder: EmailResponder;
   logger: Logger;
+  /** The From name a customer may show as ('' when it is the company's, the bot's or an operator's). */
+  displayName?: (name: string) => Promise<string>;
 }
 
 export class EmailService {
@@ -51,8 +53,9 @@ export class EmailService {
     return all.some((a) => isSupportAddress(this.deps.settings, a));
   }
 
-  async receive(mail: InboundEmail): Promise<ReceiveResult> {
-    const { store, settings, logger } = this.deps;
+  async receive(received: InboundEmail): Promise<ReceiveResult> {
+    const { store, settings, logger, displayName } = this.deps;
+    const mail = received.from?.name && displayName ? { ...received, from: { ...received.from, name: await displayName(received.from.name) } } : received;
     await store.init();
     const result = (status: ReceiveResult['status'], conversationId: Types.ObjectId | null | undefined, action: string): ReceiveResult => ({
       status,

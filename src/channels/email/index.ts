@@ -21,7 +21,7 @@ export function createEmailChannel(infra: Pick<Infra, 'config' | 'store' | 'redi
   const settings = emailSettings(infra.config);
   const store = infra.store.email;
   const responder = new EmailResponder({ settings, store, faq: s.faq, handoff: s.handoff, outbound: s.outbound, prompts: s.prompts, redis: infra.redis });
-  const service = new EmailService({ settings, store, conversations: s.conversations, bot: s.bot, responder, logger: infra.logger });
+  const service = new EmailService({ settings, store, conversations: s.conversations, bot: s.bot, responder, logger: infra.logger, displayName: (name) => s.displayNames.safe(name) });
   return { settings, store, service };
 }
 

@@ -2,7 +2,10 @@
 // Refuses at SMTP level what we will not take: recipients outside
 // SUPPORT_EMAIL (550 5.1.1), mail over EMAIL_MAX_BYTES (552 5.3.4; the SIZE
 // extension refuses it at MAIL FROM already), and answers 250 only once the
-// mail is stored; a failure answers 451 so the sending server tries again.
+// mail is stored; a failure answers 451 so the sending server tries again,
+// except for a mail that can never be stored (a header bomb: more than
+// MAX_HEADER_LINES lines, or a header the parser refuses as too large), which
+// gets a permanent 552 5.3.4 so the sender gives up.
 // STARTTLS when a key and certificate are configured; AUTH when a user is.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -33,6 +36,29 @@ export interface SmtpListenerOptions {
 export interface SmtpListener {
   port: number;
   close(): Promise<void>;
+}
+
+/** Far above any real mail (a long Received chain is a few hundred lines); the stored copy keeps 300 anyway. */
+export const MAX_HEADER_LINES = 5000;
+
+/** Lines in the header block (up to the first empty line), counting folded continuation lines; stops past `max`. */
+export function headerLineCount(raw: Buffer, max = MAX_HEADER_LINES): number {
+  let lines = 0;
+  let start = 0;
+  while (start < raw.length && lines <= max) {
+    let end = raw.indexOf(0x0a, start);
+    if (end < 0) end = raw.length;
+    const len = end - start - (raw[end - 1] === 0x0d ? 1 : 0);
+    if (len <= 0) break;
+    lines++;
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** A mail the parser refuses for its size (mailsplit's EMAXLEN): retrying cannot help. */
+function permanentlyUnreadable(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === 'EMAXLEN';
 }
 
 function smtpError(message: string, responseCode: number): Error {
@@ -83,16 +109,25 @@ export async function startSmtpListener(deps: SmtpListenerDeps, opts: SmtpListen
       stream.on('error', (err: Error) => callback(err));
       stream.on('end', () => {
         if (stream.sizeExceeded) return callback(smtpError('5.3.4 message exceeds fixed maximum message size', 552));
+        const raw = Buffer.concat(chunks);
+        if (headerLineCount(raw) > MAX_HEADER_LINES) {
+          log.warn({ sessionId: session.id, size }, 'inbound mail refused: too many header lines');
+          return callback(smtpError('5.3.4 message header too large', 552));
+        }
         const ended = performance.now();
         const envelopeFrom = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
         const envelopeTo = session.envelope.rcptTo.map((r) => r.address);
-        parseMime(Buffer.concat(chunks), { attachmentMaxBytes: settings.attachmentMaxBytes, envelopeFrom, envelopeTo })
+        parseMime(raw, { attachmentMaxBytes: settings.attachmentMaxBytes, envelopeFrom, envelopeTo })
           .then((mail) => email.receive(mail))
           .then((r) => {
             opts.onStored?.(performance.now() - ended);
             callback(null, `2.0.0 stored ${r.status}`);
           })
           .catch((err: Error) => {
+            if (permanentlyUnreadable(err)) {
+              log.warn({ err, sessionId: session.id }, 'inbound mail refused: the parser cannot read it');
+              return callback(smtpError('5.3.4 message header too large', 552));
+            }
             log.error({ err, sessionId: session.id }, 'storing an inbound mail failed');
             callback(smtpError('4.3.0 temporary failure, try again later', 451));
           });

@@ -29,6 +29,7 @@ export function messagingWebhooks(infra: Infra, s: Services) {
     authToken: config.TWILIO_AUTH_TOKEN,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     bodyLimit: config.MESSAGING_BODY_LIMIT,
+    displayName: (name) => s.displayNames.safe(name),
   });
 }
 

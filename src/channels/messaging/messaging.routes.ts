@@ -15,6 +15,8 @@ import { inboundSchema } from './parse';
 
 export interface MessagingRoutesDeps {
   inbound: MessagingInbound;
+  /** The ProfileName a customer may show as ('' when it is the company's, the bot's or an operator's). */
+  displayName?: (name: string) => Promise<string>;
   conversations: ConversationsService;
   logger: Logger;
   authToken?: string;
@@ -50,6 +52,7 @@ export function messagingRoutes(deps: MessagingRoutesDeps): Router {
 
   r.post('/', form, signed, async (req, res) => {
     const body = inboundSchema.parse(req.body ?? {});
+    if (body.ProfileName && deps.displayName) body.ProfileName = await deps.displayName(body.ProfileName);
     const xml = await deps.inbound.handle(body);
     res.type('text/xml').send(xml);
   });

@@ -24,6 +24,8 @@ export interface DirectLineDeps {
   publicBaseUrl: string;
   /** Whether a bearer token is an operator session that may see the conversation (operators read uploads too). */
   operatorMaySee?: (token: string, conversationId: string) => Promise<boolean>;
+  /** The name a customer may show as ('' when it is the company's, the bot's or an operator's). */
+  displayName?: (name: string) => Promise<string>;
 }
 
 const userSchema = z.object({ user: z.object({ id: z.string().min(1).max(200).regex(/^[\w.:@-]+$/), name: z.string().max(200).optional() }).optional() }).optional();
@@ -40,7 +42,12 @@ export function parseWatermark(raw: unknown): number {
 }
 
 export function directLineRoutes(deps: DirectLineDeps): Router {
-  const { conversations, bot, tokens, botName, attachments, uploadLimits, publicBaseUrl, operatorMaySee } = deps;
+  const { conversations, bot, tokens, botName, attachments, uploadLimits, publicBaseUrl, operatorMaySee, displayName } = deps;
+  // The display-name rule at the edge: a customer cannot speak as the company, the bot or an operator.
+  const named = async (activity: ReturnType<typeof parseActivity>) => {
+    if (activity.from?.name && displayName) activity.from = { ...activity.from, name: await displayName(activity.from.name) };
+    return activity;
+  };
   const r = Router();
 
   const caller = (req: Request): DirectLineCaller => {
@@ -79,7 +86,8 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     if (caller(req).kind !== 'secret') throw new ForbiddenError('tokens are generated with the site secret');
     const body = userSchema.parse(req.body && Object.keys(req.body).length ? req.body : undefined);
     const userId = body?.user?.id ?? `dl_${randomBytes(8).toString('hex')}`;
-    const conversation = await startConversation(userId, body?.user?.name);
+    const name = body?.user?.name && displayName ? await displayName(body.user.name) : body?.user?.name;
+    const conversation = await startConversation(userId, name);
     const conversationId = String(conversation._id);
     res.json({ conversationId, token: tokens.issue({ conversationId, userId }), expires_in: tokens.ttlSeconds });
   });
@@ -125,7 +133,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
       res.json({ id: `${conversation._id}:${posted.type}:${Date.now()}` });
       return;
     }
-    const outcome = await bot.handle(parseActivity(posted, String(conversation._id)), conversation);
+    const outcome = await bot.handle(await named(parseActivity(posted, String(conversation._id))), conversation);
     res.json({ id: String(outcome.inbound?._id ?? '') });
   });
 
@@ -145,7 +153,7 @@ export function directLineRoutes(deps: DirectLineDeps): Router {
     if (posted.type !== 'message') throw new ValidationError('an upload carries a message activity');
     const conversationId = String(conversation._id);
     const refs = await attachments.saveAttachments(conversation._id, upload.files);
-    const activity = parseActivity(posted, conversationId);
+    const activity = await named(parseActivity(posted, conversationId));
     activity.attachments = refs.map((ref) => ({ contentType: ref.contentType, contentUrl: attachmentPath(conversationId, ref.id), name: ref.filename }));
     const outcome = await bot.handle(activity, conversation);
     // A retried upload (same client activity id) keeps the first copy of its files.

@@ -14,6 +14,11 @@ const operatorSchema = new Schema(
     maxConcurrent: { type: Number, default: 3 },
     phone: { type: String, default: '' },
     active: { type: Boolean, default: true },
+    // Sessions (src/operators/sessions.ts): a token carries the version it was issued under; bumping it
+    // (disable, role change, password change) ends every older session. A logout revokes one session by
+    // its id, kept here as "<expiry epoch seconds>:<sid>" until the token would have expired anyway.
+    sessionVersion: { type: Number, default: 0 },
+    revokedSessions: { type: [String], default: [] },
   },
   { timestamps: true },
 );

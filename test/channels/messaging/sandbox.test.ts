@@ -52,7 +52,7 @@ describe('messaging configuration', () => {
     DIRECTLINE_SECRET: 'prod-directline-secret-0123456789',
     SESSION_SECRET: 'prod-session-secret-0123456789',
     ADMIN_EMAIL: 'admin@example.com',
-    ADMIN_PASSWORD: 'a-long-admin-password',
+    ADMIN_PASSWORD: 'a-long-operator-passphrase',
   };
 
   it('when production has messaging on but no TWILIO_AUTH_TOKEN, then it refuses to start (webhooks could not be verified)', () => {
