@@ -1,6 +1,6 @@
 // Lookups by a natural key, answered by `_id`: a customer by identity, a
-// conversation by channel address, a message by its provider's id, a call by
-// its sid. Each is a small document whose `_id` is the key itself, so FerretDB
+// conversation by channel address, a message by its provider's id, a case by
+// its number, a conversation's latest call. Each is a small document whose `_id` is the key itself, so FerretDB
 // reads it from its primary key instead of scanning the collection for
 // `{identityKeys: …}`. The store is the truth; Redis keeps a copy of hot ones,
 // and losing Redis only costs a read of the store.
