@@ -107,7 +107,10 @@ export class SwitchboardBot extends ActivityHandler {
     const locale = (ctx.activity.locale ?? '').slice(0, 2);
     const guessed = guessLanguage(text) ?? ((LANGS as string[]).includes(locale) && !text ? (locale as Lang) : null);
     if (guessed && guessed !== current) {
-      void this.deps.conversations.setLanguage(conversation._id, guessed);
+      // Not awaited (the turn answers in the new language either way); a failed write is logged, never left unhandled.
+      this.deps.conversations.setLanguage(conversation._id, guessed).catch((err: unknown) => {
+        this.deps.logger.warn({ err, conversationId: String(conversation._id) }, 'conversation language not saved');
+      });
       conversation.language = guessed;
       return guessed;
     }
