@@ -1,9 +1,11 @@
 // `npm start`: makes sure local services run (unless MONGODB_URI/REDIS_URL
-// are set), then runs the web and worker processes with demo content.
-// Ctrl-C stops both. Production runs the Procfile's processes instead.
-import { spawn, ChildProcess } from 'node:child_process';
+// are set), then runs the web and worker processes with demo content, each
+// started again if it dies (supervisor.ts). Ctrl-C stops both. Production
+// runs the Procfile's processes under its own supervisor instead.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ensureLocalServices } from './local-services';
+import { Supervisor } from './supervisor';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -16,19 +18,17 @@ async function main(): Promise<void> {
     REDIS_URL: redisUrl,
   };
   const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-  const children: ChildProcess[] = ['src/server.ts', 'src/worker.ts'].map((entry) =>
-    spawn(tsx, [entry], { cwd: ROOT, env, stdio: 'inherit' }),
-  );
-  let exiting = false;
-  const stopAll = (code: number) => {
-    if (exiting) return;
-    exiting = true;
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    setTimeout(() => process.exit(code), 500).unref();
+  const supervisor = new Supervisor({
+    spawn: (entry) => spawn(tsx, [entry], { cwd: ROOT, env, stdio: 'inherit' }),
+    log: (line) => console.error(`npm start: ${line}`),
+  });
+  for (const entry of ['src/server.ts', 'src/worker.ts']) supervisor.start(entry);
+  const stopAll = () => {
+    supervisor.stop();
+    setTimeout(() => process.exit(0), 1000).unref();
   };
-  for (const c of children) c.on('exit', (code) => stopAll(code ?? 0));
-  process.on('SIGINT', () => stopAll(0));
-  process.on('SIGTERM', () => stopAll(0));
+  process.on('SIGINT', stopAll);
+  process.on('SIGTERM', stopAll);
   const port = process.env.PORT ?? '3000';
   console.log(`\nSwitchboard: web chat demo http://localhost:${port}/  operator console http://localhost:${port}/console/\n`);
 }

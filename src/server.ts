@@ -2,7 +2,7 @@
 // console, realtime sockets. Stops gracefully on SIGTERM/SIGINT.
 import http from 'node:http';
 import { loadConfig } from './config';
-import { createLogger } from './infra/logger';
+import { createLogger, exitOnCrash } from './infra/logger';
 import { attachRealtime, createApp, createInfra, createServices } from './app';
 import { seedAccounts } from './operators/seed';
 import { startEmailListener } from './channels/email';
@@ -10,6 +10,7 @@ import { startEmailListener } from './channels/email';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'web');
+  exitOnCrash(logger);
   const infra = await createInfra(config, logger);
   const services = createServices(infra);
   const seeded = await seedAccounts(config, services.operators);

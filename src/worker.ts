@@ -1,13 +1,14 @@
 // The worker process: bull processors (outbound delivery today). Finishes
 // the jobs in hand before stopping on SIGTERM/SIGINT.
 import { loadConfig } from './config';
-import { createLogger } from './infra/logger';
+import { createLogger, exitOnCrash } from './infra/logger';
 import { createInfra, createServices } from './app';
 import { startWorker } from './outbound/worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL, 'worker');
+  exitOnCrash(logger);
   const infra = await createInfra(config, logger);
   const services = createServices(infra);
   startWorker(infra, services);
