@@ -243,9 +243,17 @@ export class ConversationsService {
    * `writeTurn`. It lives in the timeline only: nothing about it changes later.
    */
   async replyInTurn(input: Omit<OutgoingInput, 'delivered'>, turn: TurnWrites): Promise<MessageDoc> {
+    const message = await this.numberedOutgoing(input, 'sent');
+    turn.slots.push(message);
+    turn.replies.push(message);
+    return message;
+  }
+
+  /** Something we say, with its id and its number in the conversation, not yet written. */
+  private async numberedOutgoing(input: Omit<OutgoingInput, 'delivered'>, status: MessageStatus): Promise<MessageDoc> {
     const _id = new Types.ObjectId();
     const seq = await this.store.timeline.next(String(input.conversation._id));
-    const message = newMessage({
+    return newMessage({
       _id,
       conversationId: input.conversation._id,
       channel: input.conversation.channel,
@@ -256,12 +264,9 @@ export class ConversationsService {
       operatorId: input.operatorId ? new Types.ObjectId(input.operatorId) : null,
       text: input.text,
       choices: input.choices ?? [],
-      status: 'sent',
+      status,
       seq,
     });
-    turn.slots.push(message);
-    turn.replies.push(message);
-    return message;
   }
 
   /** Writes a turn's numbered messages in one go, then tells the streams about the replies. */
@@ -284,23 +289,8 @@ export class ConversationsService {
       await this.writeTurn(turn);
       return message;
     }
-    const id = new Types.ObjectId();
-    const seq = await this.store.timeline.next(String(input.conversation._id));
-    const created = await this.store.messages.create({
-      _id: id,
-      conversationId: input.conversation._id,
-      channel: input.conversation.channel,
-      channelMessageId: `sb-${id.toHexString()}`,
-      direction: 'out',
-      author: input.author,
-      authorName: input.authorName ?? '',
-      operatorId: input.operatorId ? new Types.ObjectId(input.operatorId) : null,
-      text: input.text,
-      choices: input.choices ?? [],
-      status: input.delivered ? 'sent' : 'queued',
-      seq,
-    });
-    const message = created.toObject() as MessageDoc;
+    const message = await this.numberedOutgoing(input, 'queued');
+    await this.store.messages.collection.insertOne(message);
     await this.store.timeline.put(message);
     return message;
   }
