@@ -15,6 +15,7 @@ import { createRedis, pingRedis, Redis } from './infra/redis';
 import { Bus } from './infra/bus';
 import { createQueue, QUEUE_NAMES, BullQueue } from './infra/queues';
 import { createMetrics, Metrics } from './infra/metrics';
+import { Heartbeats } from './infra/heartbeat';
 import { errorHandler, NotFoundError } from './infra/errors';
 import type { Logger } from './infra/logger';
 import { attachSockets } from './infra/sockets';
@@ -63,6 +64,8 @@ export interface Infra {
   outboundQueue: BullQueue<OutboundJob>;
   /** Post-call transcription (src/transcription): the web process adds, the worker processes. */
   transcribeQueue: BullQueue<TranscribeJob>;
+  /** Workers say they are alive here; /metrics counts them. */
+  heartbeats: Heartbeats;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function createInfra(config: Config, logger: Logger): Promise<Infra
     bus,
     outboundQueue,
     transcribeQueue,
+    heartbeats: new Heartbeats(redis, store.redisKeys.workers(), config.WORKER_HEARTBEAT_MS),
     async close() {
       if (closed) return;
       closed = true;
@@ -145,7 +149,10 @@ export function createServices(infra: Infra, options: ServiceOptions = {}): Serv
       resolved: async (c) => void (await outbound.send(c, { author: 'system', text: prompts.t(c.language, 'resolved') })),
     },
   });
-  const metrics = createMetrics(() => handoff.depthByQueue());
+  const metrics = createMetrics(
+    () => handoff.depthByQueue(),
+    () => infra.heartbeats.alive(),
+  );
   const engine = new FlowEngine(flows, prompts, faq, { company: config.COMPANY_NAME }, options.clock);
   const cases = new CasesService(infra.store);
   const bot = createBotRuntime(infra.store, outbound, {

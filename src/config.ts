@@ -54,6 +54,7 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10000),
   // WebSockets (Direct Line streams, console, media streams) are pinged this often; one that missed the last ping is dropped.
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30000),
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(50).default(3000),
   TWILIO_ACCOUNT_SID: z.string().optional(),
   TWILIO_AUTH_TOKEN: z.string().optional(),
   TWILIO_API_URL: z.url().optional(),

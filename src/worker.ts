@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   exitOnCrash(logger);
   const infra = await createInfra(config, logger);
   const services = createServices(infra);
-  startWorker(infra, services);
+  const worker = startWorker(infra, services);
   logger.info('worker running');
   let stopping = false;
   const stop = async (signal: string) => {
@@ -20,6 +20,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'worker shutting down');
     const force = setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS);
     force.unref();
+    await worker.stop();
     await infra.close(); // bull's close waits for active jobs
     process.exit(0);
   };

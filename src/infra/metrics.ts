@@ -7,9 +7,10 @@ export interface Metrics {
   turns: Counter<'channel'>;
   escalations: Counter<'reason'>;
   queueDepth: Gauge<'queue'>;
+  workersAlive: Gauge;
 }
 
-export function createMetrics(queueDepth?: () => Promise<Record<string, number>>): Metrics {
+export function createMetrics(queueDepth?: () => Promise<Record<string, number>>, workersAlive?: () => Promise<number>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -37,6 +38,14 @@ export function createMetrics(queueDepth?: () => Promise<Record<string, number>>
         if (!queueDepth) return;
         this.reset();
         for (const [queue, n] of Object.entries(await queueDepth())) this.set({ queue }, n);
+      },
+    }),
+    workersAlive: new Gauge({
+      name: 'switchboard_workers_alive',
+      help: 'Worker processes heard from within three heartbeats',
+      registers: [registry],
+      async collect() {
+        if (workersAlive) this.set(await workersAlive());
       },
     }),
   };

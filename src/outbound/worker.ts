@@ -10,9 +10,11 @@ import { outboundProcessor, ChannelSender } from './outbound.processor';
 
 export const OUTBOUND_CONCURRENCY = 20;
 
-export function startWorker(infra: Infra, s: Services, extraSenders: Record<string, ChannelSender> = {}): void {
+/** Starts the processors and the heartbeat; `stop` ends the heartbeat (the queues close with the infrastructure). */
+export function startWorker(infra: Infra, s: Services, extraSenders: Record<string, ChannelSender> = {}): { stop(): Promise<void> } {
   const senders: Record<string, ChannelSender> = { webchat: webchatSender, email: createEmailSender(infra, s), ...createMessagingSenders(infra, s), voice: voiceSender, ...extraSenders };
   void infra.outboundQueue.process(OUTBOUND_CONCURRENCY, outboundProcessor({ conversations: s.conversations, senders, logger: infra.logger }));
   // Post-call transcription (src/transcription) runs in the same worker process.
   startTranscriptionWorker(infra, s);
+  return infra.heartbeats.start();
 }

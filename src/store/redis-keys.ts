@@ -1,6 +1,6 @@
 // Every Redis key name the gateway uses for the store's sake, built in one
 // place: leases, caches of keyed documents, sequence counters and the queue
-// indexes. All of them start with the deployment's prefix, so two gateways
+// indexes; and the workers' heartbeats. All of them start with the deployment's prefix, so two gateways
 // (or two test files) share a Redis without seeing each other.
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -32,6 +32,11 @@ export class RedisKeys {
 
   queuesBuilt(): string {
     return `${this.prefix}:queues:built`;
+  }
+
+  /** The workers' heartbeats (infra/heartbeat.ts). */
+  workers(): string {
+    return `${this.prefix}:workers`;
   }
 
   /** Where an escalation sits in the queue indexes: its queue name. */

@@ -65,7 +65,7 @@ export async function startGateway(name: string, opts: GatewayOptions = {}): Pro
   const wss = attachRealtime(server, infra, services);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  if (opts.worker !== false) startWorker(infra, services, opts.senders);
+  const worker = opts.worker !== false ? startWorker(infra, services, opts.senders) : null;
   let n = 0;
   return {
     url,
@@ -87,6 +87,7 @@ export async function startGateway(name: string, opts: GatewayOptions = {}): Pro
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await infra.conn.dropDatabase().catch(() => undefined);
+      await worker?.stop();
       await infra.close();
     },
   };
