@@ -94,7 +94,7 @@ const ID_COLUMN_RELEASED = `IDColumn = DefaultColumn + "->'$._id'"`;
 const ID_COLUMN_INDEXED = 'IDColumn = DefaultColumn + `->"_id"`';
 
 /** Applies our two changes to a copy of the module source; fails loudly when the source is not what we expect. */
-export function patchFerretDbSource(src: string): void {
+function patchFerretDbSource(src: string): void {
   fs.writeFileSync(path.join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
   const file = path.join(src, 'internal', 'backends', 'sqlite', 'metadata', 'metadata.go');
   const text = fs.readFileSync(file, 'utf8');
@@ -139,7 +139,8 @@ function removeOlderBuilds(): void {
   for (const f of fs.readdirSync(dir)) if (f.startsWith('ferretdb') && path.join(dir, f) !== FERRETDB_BIN) fs.rmSync(path.join(dir, f), { force: true });
 }
 
-function findFerretDb(): string {
+/** The local store's binary, built first when it is missing or an older build. */
+export function ferretDbBinary(): string {
   return fs.existsSync(FERRETDB_BIN) && runsOk(FERRETDB_BIN) ? FERRETDB_BIN : buildFerretDb();
 }
 
@@ -152,11 +153,6 @@ function ourRunningFerretDb(): { pid: number; exe: string } | null {
   } catch {
     return null;
   }
-}
-
-/** The local store's binary, built first when it is missing or an older build. */
-export function ferretDbBinary(): string {
-  return findFerretDb();
 }
 
 /** The arguments that start FerretDB on SQLite with its data under `dataDir` (made if missing). */
@@ -186,7 +182,7 @@ async function ensureMongo(): Promise<string> {
     process.kill(running.pid, 'SIGTERM');
     if (!(await waitFor(async () => !(await portOpen(MONGO_PORT)), 15000))) throw new Error(`the older FerretDB (pid ${running.pid}) did not stop`);
   }
-  const bin = findFerretDb();
+  const bin = ferretDbBinary();
   const logFile = fs.openSync(path.join(DATA, 'ferretdb.log'), 'a');
   const child = spawn(bin, ferretDbArgs(DATA, MONGO_PORT), { detached: true, stdio: ['ignore', logFile, logFile] });
   child.unref();

@@ -97,14 +97,13 @@ export function inboundMessageId(channel: string, channelMessageId: string): Typ
   return new Types.ObjectId(createHash('sha1').update(`${channel}\u0000${channelMessageId}`).digest().subarray(0, 12));
 }
 
-/** What a turn has numbered and not yet written: the timeline slots, and the replies to announce once they are. */
+/** The replies a turn has numbered and not yet written (then announced). */
 export interface TurnWrites {
-  slots: MessageDoc[];
   replies: MessageDoc[];
 }
 
 export function newTurnWrites(): TurnWrites {
-  return { slots: [], replies: [] };
+  return { replies: [] };
 }
 
 export class ConversationsService {
@@ -244,7 +243,6 @@ export class ConversationsService {
    */
   async replyInTurn(input: Omit<OutgoingInput, 'delivered'>, turn: TurnWrites): Promise<MessageDoc> {
     const message = await this.numberedOutgoing(input, 'sent');
-    turn.slots.push(message);
     turn.replies.push(message);
     return message;
   }
@@ -271,10 +269,9 @@ export class ConversationsService {
 
   /** Writes a turn's numbered messages in one go, then tells the streams about the replies. */
   async writeTurn(turn: TurnWrites): Promise<void> {
-    const { slots, replies } = turn;
-    turn.slots = [];
+    const { replies } = turn;
     turn.replies = [];
-    await this.store.timeline.putMany(slots);
+    await this.store.timeline.putMany(replies);
     for (const m of replies) await this.announce(m);
   }
 
